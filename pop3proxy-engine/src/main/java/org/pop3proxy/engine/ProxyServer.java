@@ -1,0 +1,105 @@
+package org.pop3proxy.engine;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A listening proxy (the manual's daemon mode): accepts clients and serves each in its own
+ * thread, virtual where the JVM has them. Closing it stops accepting and cuts the open sessions,
+ * which then end without a QUIT upstream.
+ */
+public final class ProxyServer implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final Pop3Proxy proxy;
+    private final ServerSocket socket;
+    private final ExecutorService sessions;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean started;
+
+    ProxyServer(Pop3Proxy proxy, ServerSocket socket) {
+        this.proxy = proxy;
+        this.socket = socket;
+        this.sessions = SessionThreads.newExecutor();
+    }
+
+    /** Returns the bound address; its port is the real one when port 0 was asked for. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    /** Returns the bound port. */
+    public int port() {
+        return socket.getLocalPort();
+    }
+
+    /** Starts accepting clients in a background thread. */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        Thread acceptor = new Thread(this::acceptLoop, "pop3proxy-accept-" + port());
+        acceptor.setDaemon(false);
+        acceptor.start();
+    }
+
+    private void acceptLoop() {
+        try {
+            while (!socket.isClosed()) {
+                Socket client;
+                try {
+                    client = socket.accept();
+                } catch (IOException e) {
+                    if (socket.isClosed()) {
+                        break;
+                    }
+                    LOG.warn("accept failed: {}", e.toString());
+                    continue;
+                }
+                try {
+                    sessions.execute(() -> proxy.serve(client));
+                } catch (RuntimeException e) {
+                    LOG.warn("no thread for a new session, closing it: {}", e.toString());
+                    SessionThreads.refuse(client);
+                }
+            }
+        } finally {
+            sessions.shutdownNow();
+            stopped.countDown();
+        }
+    }
+
+    /** Waits until the server has been closed and has stopped accepting. */
+    public void awaitClose() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops accepting, cuts open sessions and waits up to {@code timeout} for them to end. */
+    public boolean close(long timeout, TimeUnit unit) throws IOException, InterruptedException {
+        socket.close();
+        if (started) {
+            stopped.await();
+        } else {
+            sessions.shutdownNow();
+        }
+        return sessions.awaitTermination(timeout, unit);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            close(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

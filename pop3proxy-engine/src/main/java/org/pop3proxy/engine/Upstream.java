@@ -1,5 +1,6 @@
 package org.pop3proxy.engine;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 final class Upstream implements AutoCloseable {
     static final int BUFFER = 64 * 1024;
 
-    private final Socket socket;
+    private final Closeable connection;
     private final InputStream in;
     private final OutputStream out;
     private final byte[] buf = new byte[BUFFER];
@@ -23,9 +24,13 @@ final class Upstream implements AutoCloseable {
     private int end;
 
     Upstream(Socket socket) throws IOException {
-        this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this(socket.getInputStream(), socket.getOutputStream(), socket);
+    }
+
+    Upstream(InputStream in, OutputStream out, Closeable connection) {
+        this.in = in;
+        this.out = out;
+        this.connection = connection;
     }
 
     /** Sends one command line; CRLF is added. The server must not have spoken first. */
@@ -157,7 +162,7 @@ final class Upstream implements AutoCloseable {
     @Override
     public void close() {
         try {
-            socket.close();
+            connection.close();
         } catch (IOException ignored) {
             // Closing is all that is left to do.
         }

@@ -58,6 +58,9 @@ final class Upstream implements AutoCloseable {
             for (int i = start + scanned; i < end; i++) {
                 if (buf[i] == '\n') {
                     int len = i + 1 - start;
+                    if (len > StatusLine.MAX_LENGTH) {
+                        throw new UpstreamFailure("server reply longer than " + StatusLine.MAX_LENGTH + " octets");
+                    }
                     pos = i + 1;
                     StatusLine status = StatusLine.parse(copyOfRange(start, len), len);
                     if (status == null) {

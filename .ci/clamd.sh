@@ -7,7 +7,8 @@
 #   writes STATE_DIR/clamd.conf and STATE_DIR/db/eicar.ndb, runs clamd (foreground mode) in the
 #   background, waits until it answers PING, then writes
 #     STATE_DIR/clamd.port  (the TCP port)      STATE_DIR/clamd.pid  (clamd's pid)
-#   and prints CLAMD_PORT=, CLAMD_PID= and CLAMD_STATE= lines on stdout.
+#   and prints CLAMD_PORT=, CLAMD_PID=, CLAMD_STATE= and (when the path fits) CLAMD_SOCKET=
+#   lines on stdout; clamd also listens on the Unix socket STATE_DIR/clamd.sock then.
 #   STATE_DIR defaults to a new temporary directory. Stop with: kill "$(cat STATE_DIR/clamd.pid)"
 #
 # Environment: CLAMD_PORT           the port to listen on (default: a free one, picked here)
@@ -70,6 +71,17 @@ ping_clamd() {
     [ "$reply" = PONG ]
 }
 
+# clamd switches to User only when started as root; as anyone else it runs as itself.
+USER_LINE=
+if [ "$(id -u)" = 0 ]; then
+    USER_LINE="User root"
+fi
+# A Unix socket too, unless the path is too long for sun_path.
+SOCKET_LINE=
+if [ "${#STATE}" -lt 90 ]; then
+    SOCKET_LINE="LocalSocket $STATE/clamd.sock"
+fi
+
 write_config() {
     cat > "$STATE/clamd.conf" <<CONF
 Foreground yes
@@ -79,7 +91,8 @@ DatabaseDirectory $STATE/db
 LogFile $STATE/clamd.log
 LogTime yes
 TemporaryDirectory $STATE
-User $(id -un)
+$USER_LINE
+$SOCKET_LINE
 ScanMail yes
 ScanArchive yes
 StreamMaxLength 200M
@@ -129,3 +142,6 @@ echo "$PORT" > "$STATE/clamd.port"
 echo "CLAMD_PORT=$PORT"
 echo "CLAMD_PID=$PID"
 echo "CLAMD_STATE=$STATE"
+if [ -n "$SOCKET_LINE" ]; then
+    echo "CLAMD_SOCKET=$STATE/clamd.sock"
+fi

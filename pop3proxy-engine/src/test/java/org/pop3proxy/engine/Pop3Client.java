@@ -1,0 +1,107 @@
+package org.pop3proxy.engine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** A script-style test client: send a line, expect an exact line; reads time out at 5 s. */
+final class Pop3Client implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    Pop3Client(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(5000);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    Pop3Client send(String line) throws IOException {
+        return sendRaw((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    Pop3Client sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
+    Pop3Client expect(String line) throws IOException {
+        assertEquals(line, readLine());
+        return this;
+    }
+
+    Pop3Client expectStartsWith(String prefix) throws IOException {
+        String line = readLine();
+        assertTrue(line != null && line.startsWith(prefix), () -> "expected " + prefix + "... but got " + line);
+        return this;
+    }
+
+    /** Reads one line without its CRLF; null at EOF. Fails on a bare LF. */
+    String readLine() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                byte[] line = b.toByteArray();
+                assertTrue(line.length > 0 && line[line.length - 1] == '\r', "line not ended by CRLF");
+                return new String(line, 0, line.length - 1, StandardCharsets.ISO_8859_1);
+            }
+            b.write(c);
+        }
+        return b.size() == 0 ? null : fail("EOF inside a line: " + b);
+    }
+
+    /** Reads a multi-line body up to and including the terminating dot line, as raw bytes. */
+    byte[] readBody() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] end = {'\r', '\n', '.', '\r', '\n'};
+        int c;
+        while ((c = in.read()) >= 0) {
+            b.write(c);
+            int n = b.size();
+            if (n == 3 && b.toString(StandardCharsets.ISO_8859_1).equals(".\r\n")) {
+                return b.toByteArray();
+            }
+            if (n >= 5 && endsWith(b.toByteArray(), end)) {
+                return b.toByteArray();
+            }
+        }
+        return fail("EOF inside a body");
+    }
+
+    private static boolean endsWith(byte[] b, byte[] end) {
+        for (int i = 0; i < end.length; i++) {
+            if (b[b.length - end.length + i] != end[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Asserts the proxy closes the connection (EOF) without sending anything more. */
+    void expectClosed() throws IOException {
+        try {
+            int c = in.read();
+            assertEquals(-1, c, "expected the connection to close");
+        } catch (SocketTimeoutException e) {
+            fail("connection not closed within the timeout");
+        } catch (IOException reset) {
+            // A reset is a close too.
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

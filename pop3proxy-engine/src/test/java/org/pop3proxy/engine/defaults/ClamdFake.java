@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * {@code zPING}, {@code zVERSION} and {@code zINSTREAM} (recording what it received), and
  * misbehaves as told.
  */
-final class ClamdFake implements AutoCloseable {
+public final class ClamdFake implements AutoCloseable {
     /** How the fake misbehaves. */
-    enum Fault {
+    public enum Fault {
         /** Behaves: PONG, a version, and {@code stream: OK} after the whole stream. */
         NONE,
         /** Answers {@code stream: Fake.Test.Virus FOUND}. */
@@ -67,27 +67,27 @@ final class ClamdFake implements AutoCloseable {
         acceptor.start();
     }
 
-    static ClamdFake start(Fault fault) throws IOException {
+    public static ClamdFake start(Fault fault) throws IOException {
         return new ClamdFake(fault, Duration.ZERO);
     }
 
-    static ClamdFake delayed(Duration delay) throws IOException {
+    public static ClamdFake delayed(Duration delay) throws IOException {
         return new ClamdFake(Fault.DELAYED_OK, delay);
     }
 
     /** Returns a port on 127.0.0.1 where nothing listens (bound, then freed). */
-    static int refusingPort() throws IOException {
+    public static int refusingPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Returns a scanner builder aimed at this fake with short timeouts. */
-    ClamdScanner.Builder scanner() {
+    public ClamdScanner.Builder scanner() {
         return ClamdScanner.builder()
                 .tcp("127.0.0.1", port())
                 .connectTimeout(Duration.ofSeconds(2))

@@ -9,22 +9,22 @@ import java.nio.file.Path;
 import java.util.Base64;
 
 /** Test messages: the EICAR test string (never real malware) and clean mail of any size. */
-final class ClamdTestMessages {
+public final class ClamdTestMessages {
     private ClamdTestMessages() {}
 
     /** Returns the 68-byte EICAR anti-virus test string, built from parts so no source file matches. */
-    static String eicar() {
+    public static String eicar() {
         return "X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-" + "ANTIVIRUS-TEST-FILE!$H+H*";
     }
 
     /** Returns a plain message with EICAR in its body. */
-    static byte[] eicarInline() {
+    public static byte[] eicarInline() {
         return ("From: a@example.org\r\nTo: b@example.org\r\nSubject: test\r\n\r\n" + eicar() + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Returns a multipart message with EICAR only as a base64 attachment. */
-    static byte[] eicarAttachment() {
+    public static byte[] eicarAttachment() {
         String b64 = Base64.getMimeEncoder().encodeToString(eicar().getBytes(StandardCharsets.US_ASCII));
         return ("From: a@example.org\r\nTo: b@example.org\r\nSubject: attachment\r\n"
                 + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n"
@@ -36,13 +36,13 @@ final class ClamdTestMessages {
     }
 
     /** Returns a short clean message. */
-    static byte[] small() {
+    public static byte[] small() {
         return "From: a@example.org\r\nTo: b@example.org\r\nSubject: hello\r\n\r\nHello, world.\r\n"
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Writes a clean text message of exactly {@code size} bytes (at least 100) to {@code file}. */
-    static Path writeClean(Path file, long size) throws IOException {
+    public static Path writeClean(Path file, long size) throws IOException {
         byte[] header = "From: a@example.org\r\nTo: b@example.org\r\nSubject: big\r\n\r\n"
                 .getBytes(StandardCharsets.US_ASCII);
         byte[] line = "The quick brown fox jumps over the lazy dog, again and again and again.\r\n"

@@ -1,16 +1,389 @@
 package org.pop3proxy.engine;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pop3proxy.api.AccessDecision;
+import org.pop3proxy.api.AccessRequest;
 import org.pop3proxy.api.ClientInfo;
+import org.pop3proxy.api.LoginRecord;
+import org.pop3proxy.api.Selection;
+import org.pop3proxy.api.UpstreamOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
-/** One client session, start to end. (Being written.) */
+/**
+ * One client session, start to end, on one thread: the proxy's greeting, AUTHORIZATION handled
+ * here, the login upstream, then TRANSACTION relayed command by command. Every way out goes
+ * through {@link #run}, which closes the upstream without a QUIT unless the client sent one.
+ */
 final class Session {
+    private static final Logger LOG = LoggerFactory.getLogger("org.pop3proxy.session");
+    private static final Logger WIRE = LoggerFactory.getLogger("org.pop3proxy.wire");
+    private static final AtomicLong IDS = new AtomicLong();
+
+    static final String USER_OK = "+OK password required";
+    static final String GIVE_USER_FIRST = "-ERR give USER first";
+    static final String LOGIN_FIRST = "-ERR login first";
+    static final String BAD_LOGIN = "-ERR bad login";
+    static final String UNKNOWN = "-ERR unknown command";
+    static final String BAD_ARGUMENTS = "-ERR invalid arguments";
+    static final String TOO_LONG = "-ERR line too long";
+    static final String BAD_BYTES = "-ERR invalid character in command";
+    static final String BYE = "+OK bye";
+    static final String TIMEOUT = "-ERR timeout";
+    static final String SCAN_FAILED = "-ERR virus scan failed, message not delivered";
+
+    private final ProxyConfig config;
+    private final ClientInfo client;
+    private final ClientLineReader lines;
+    private final OutputStream out;
+    private final Socket socket;
+    private final String id = Long.toString(IDS.incrementAndGet());
+
+    private Upstream upstream;
+    private LoginRecord login;
+    private int unknownCommands;
+    private final boolean scanning;
+
     Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket) {
+        this.config = config;
+        this.client = client;
+        this.lines = new ClientLineReader(in);
+        this.out = out;
+        this.socket = socket;
+        this.scanning = config.virusScanner().enabled();
     }
 
     SessionOutcome run() {
-        throw new UnsupportedOperationException("not yet");
+        MDC.put("session", id);
+        MDC.put("client", client.clientAddress());
+        try {
+            if (!config.quiet()) {
+                LOG.info("connected from {} port {} to {} port {}", client.clientAddress(),
+                        client.remote().getPort(), client.interfaceAddress(), client.local().getPort());
+            }
+            if (scanning) {
+                try {
+                    config.virusScanner().probe();
+                } catch (IOException e) {
+                    LOG.error("virus scanner not available, refusing the client: {}", e.getMessage());
+                    return SessionOutcome.FAILED;
+                }
+            }
+            config.loginRecorder().sessionStarted(client);
+            reply(config.greeting());
+            authorize();
+            return transact();
+        } catch (SessionEnd e) {
+            return e.outcome;
+        } catch (ClientGone e) {
+            LOG.info("client gone: {}", e.getMessage());
+            return SessionOutcome.FAILED;
+        } catch (UpstreamFailure e) {
+            LOG.warn("server failure, closing: {}", e.getMessage());
+            return SessionOutcome.FAILED;
+        } catch (RuntimeException e) {
+            LOG.error("internal error, closing the session", e);
+            return SessionOutcome.FAILED;
+        } finally {
+            if (upstream != null) {
+                upstream.close();
+            }
+            closeClient();
+            MDC.remove("session");
+            MDC.remove("client");
+        }
+    }
+
+    /** Handles AUTHORIZATION locally; returns once a login has succeeded upstream. */
+    private void authorize() throws ClientGone, SessionEnd {
+        String user = null;
+        for (int count = 1; count <= config.maxAuthorizationLines(); count++) {
+            ClientLine line = readClient();
+            if (line.kind() != ClientLine.Kind.LINE) {
+                reply(line.kind() == ClientLine.Kind.TOO_LONG ? TOO_LONG : BAD_BYTES);
+                continue;
+            }
+            CommandParser.Parsed parsed = CommandParser.parse(line.text());
+            if (parsed instanceof CommandParser.BadArguments
+                    && SessionState.AUTHORIZATION.accepts(((CommandParser.BadArguments) parsed).verb())) {
+                reply(BAD_ARGUMENTS);
+                continue;
+            }
+            if (!(parsed instanceof CommandParser.Valid)
+                    || !SessionState.AUTHORIZATION.accepts(((CommandParser.Valid) parsed).command().verb())) {
+                reply(LOGIN_FIRST);
+                continue;
+            }
+            Command command = ((CommandParser.Valid) parsed).command();
+            trace("C:", command.masked());
+            switch (command.verb()) {
+                case USER:
+                    user = command.text();
+                    reply(USER_OK);
+                    break;
+                case PASS:
+                    if (user == null) {
+                        reply(GIVE_USER_FIRST);
+                        break;
+                    }
+                    if (!login(user, command.text())) {
+                        throw new SessionEnd(SessionOutcome.FAILED);
+                    }
+                    return;
+                default: // QUIT
+                    reply(BYE);
+                    throw new SessionEnd(SessionOutcome.CLOSED);
+            }
+        }
+        LOG.info("too many lines without a login, closing");
+        throw new SessionEnd(SessionOutcome.FAILED);
+    }
+
+    /** Selects the server, asks access control, connects and logs in; no second try. */
+    private boolean login(String user, String password) throws ClientGone {
+        Selection selection;
+        try {
+            selection = config.selector().select(client, user);
+        } catch (RuntimeException e) {
+            LOG.error("server selector failed", e);
+            selection = Selection.reject("selector failed");
+        }
+        if (selection instanceof Selection.Reject) {
+            LOG.warn("login refused for {}: {}", LogText.escape(user), ((Selection.Reject) selection).reason());
+            reply(BAD_LOGIN);
+            return false;
+        }
+        Selection.Route route = (Selection.Route) selection;
+        ProxyLogin split = ProxyLogin.split(route.login(), password);
+        AccessRequest request = new AccessRequest(client, route.server(), split.serverLogin(),
+                split.proxyUser(), split.proxyPassword());
+        AccessDecision decision;
+        try {
+            decision = config.accessController().check(request);
+        } catch (RuntimeException e) {
+            LOG.error("access controller failed", e);
+            decision = AccessDecision.deny("access controller failed");
+        }
+        if (decision instanceof AccessDecision.Deny) {
+            AccessDecision.Deny deny = (AccessDecision.Deny) decision;
+            LOG.warn("access denied for {} to {}: {}", LogText.escape(split.serverLogin()),
+                    LogText.escape(route.server().text()), LogText.escape(deny.reason()));
+            if (deny.clientLines().isEmpty()) {
+                reply(BAD_LOGIN);
+            }
+            for (String text : deny.clientLines()) {
+                reply("-ERR " + printable(text));
+            }
+            return false;
+        }
+        String target = LogText.escape(route.server().text());
+        try {
+            upstream = new Upstream(config.transport().connect(route.server(),
+                    new UpstreamOptions(config.sourceAddress(), config.connectTimeout(), config.timeout())));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot connect to {}: {}", target, e.getMessage());
+            reply(BAD_LOGIN);
+            return false;
+        }
+        try {
+            StatusLine greeting = upstream.readStatus();
+            trace("S:", greeting.toString());
+            if (!greeting.ok()) {
+                LOG.warn("server {} refused the connection: {}", target, greeting);
+                reply(BAD_LOGIN);
+                return false;
+            }
+            upstream.send("USER " + split.serverLogin());
+            trace("C:", "USER " + split.serverLogin());
+            StatusLine userReply = upstream.readStatus();
+            trace("S:", userReply.toString());
+            if (!userReply.ok()) {
+                return loginRefused(split.serverLogin(), target, userReply);
+            }
+            upstream.send("PASS " + split.serverPassword());
+            trace("C:", "PASS ****");
+            StatusLine passReply = upstream.readStatus();
+            trace("S:", passReply.toString());
+            if (!passReply.ok()) {
+                return loginRefused(split.serverLogin(), target, passReply);
+            }
+            login = new LoginRecord(Instant.now(), client, split.serverLogin(), route.server());
+            if (!config.quiet()) {
+                LOG.info("login accepted: {} at {}", LogText.escape(split.serverLogin()), target);
+            }
+            config.loginRecorder().loggedIn(login);
+            write(passReply.toClient());
+            return true;
+        } catch (UpstreamFailure e) {
+            LOG.warn("login at {} failed: {}", target, e.getMessage());
+            reply(BAD_LOGIN);
+            return false;
+        }
+    }
+
+    private boolean loginRefused(String serverLogin, String target, StatusLine reply) throws ClientGone {
+        LOG.warn("server {} refused the login of {}: {}", target, LogText.escape(serverLogin), reply);
+        reply(config.relayServerErrors() ? "-ERR " + printable(reply.text()) : BAD_LOGIN);
+        return false;
+    }
+
+    /** Relays TRANSACTION commands until QUIT, the client's end or a failure. */
+    private SessionOutcome transact() throws ClientGone, UpstreamFailure, SessionEnd {
+        while (true) {
+            ClientLine line = readClient();
+            if (line.kind() != ClientLine.Kind.LINE) {
+                reply(line.kind() == ClientLine.Kind.TOO_LONG ? TOO_LONG : BAD_BYTES);
+                continue;
+            }
+            CommandParser.Parsed parsed = CommandParser.parse(line.text());
+            if (parsed instanceof CommandParser.Unknown) {
+                unknownCommands++;
+                LOG.warn("unknown command: {}", LogText.escape(((CommandParser.Unknown) parsed).keyword()));
+                reply(UNKNOWN);
+                if (unknownCommands > config.maxUnknownCommands()) {
+                    LOG.warn("too many unknown commands, closing");
+                    return SessionOutcome.FAILED;
+                }
+                continue;
+            }
+            if (parsed instanceof CommandParser.BadArguments) {
+                reply(BAD_ARGUMENTS);
+                continue;
+            }
+            Command command = ((CommandParser.Valid) parsed).command();
+            trace("C:", command.masked());
+            upstream.send(command.wire());
+            StatusLine status = upstream.readStatus();
+            trace("S:", status.toString());
+            if (status.ok() && scanning && (command.verb() == Verb.RETR || command.verb() == Verb.TOP)) {
+                if (ScanningDelivery.deliver(config, status, upstream, out) == ScanningDelivery.Outcome.REFUSED) {
+                    reply(SCAN_FAILED);
+                    return SessionOutcome.FAILED;
+                }
+            } else {
+                write(status.toClient());
+                if (status.ok() && command.verb().multiLine(command)) {
+                    upstream.relayBody(out);
+                }
+            }
+            if (command.verb() == Verb.QUIT) {
+                if (status.ok()) {
+                    config.loginRecorder().quit(login);
+                }
+                return SessionOutcome.CLOSED;
+            }
+        }
+    }
+
+    /**
+     * Reads the next client line (possibly a refused one); ends the session on EOF, timeout or
+     * a flood, never sending anything upstream.
+     */
+    private ClientLine readClient() throws ClientGone, SessionEnd {
+        ClientLine line;
+        try {
+            line = lines.read();
+        } catch (SocketTimeoutException e) {
+            LOG.info("client timed out");
+            reply(TIMEOUT);
+            throw new SessionEnd(SessionOutcome.FAILED);
+        } catch (IOException e) {
+            LOG.info("read from client failed: {}", e.getMessage());
+            throw new SessionEnd(SessionOutcome.FAILED);
+        }
+        switch (line.kind()) {
+            case EOF:
+                LOG.info("client closed the connection");
+                throw new SessionEnd(SessionOutcome.CLOSED);
+            case FLOOD:
+                LOG.warn("client sent an endless line, closing");
+                throw new SessionEnd(SessionOutcome.FAILED);
+            default:
+                return line;
+        }
+    }
+
+    private void reply(String line) throws ClientGone {
+        trace("P:", line);
+        write((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private void write(byte[] bytes) throws ClientGone {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new ClientGone("write to client failed: " + e.getMessage());
+        }
+    }
+
+    private static String printable(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length() && b.length() < 400; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private void trace(String direction, String line) {
+        if (WIRE.isTraceEnabled()) {
+            WIRE.trace("{} {}", direction, LogText.escape(line));
+        }
+    }
+
+    private void closeClient() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Nothing more to do with a client we are leaving.
+            }
+        } else {
+            try {
+                out.flush();
+            } catch (IOException ignored) {
+                // The client is gone; the session is over anyway.
+            }
+        }
+    }
+
+    /** Ends the session with an outcome; the reply, if any, has been sent. */
+    private static final class SessionEnd extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient SessionOutcome outcome;
+
+        SessionEnd(SessionOutcome outcome) {
+            super(outcome.name(), null, false, false);
+            this.outcome = outcome;
+        }
+    }
+
+    /** The login and password, with a {@code proxyuser:}/{@code proxypass:} part split off. */
+    record ProxyLogin(String proxyUser, String serverLogin, String proxyPassword, String serverPassword) {
+        /**
+         * Splits at the first colon of the login; the password is split likewise only when the
+         * login was, so that a plain password holding a colon reaches the server whole.
+         */
+        static ProxyLogin split(String login, String password) {
+            int colon = login.indexOf(':');
+            if (colon < 0) {
+                return new ProxyLogin("", login, "", password);
+            }
+            int pcolon = password.indexOf(':');
+            return new ProxyLogin(login.substring(0, colon), login.substring(colon + 1),
+                    pcolon < 0 ? "" : password.substring(0, pcolon),
+                    pcolon < 0 ? password : password.substring(pcolon + 1));
+        }
     }
 }

@@ -167,6 +167,31 @@ final class CommandLine {
     }
 
     /**
+     * Returns the syslog socket that {@code args} name, looked for on its own so that a usage
+     * error elsewhere on the command line can still be logged where the administrator asked.
+     */
+    static Path syslogSocket(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String value = null;
+            if (args[i].equals("--")) {
+                break;
+            } else if (args[i].startsWith("--syslog-socket=")) {
+                value = args[i].substring("--syslog-socket=".length());
+            } else if (args[i].equals("--syslog-socket") && i + 1 < args.length) {
+                value = args[i + 1];
+            }
+            if (value != null && !value.isEmpty()) {
+                try {
+                    return Path.of(value);
+                } catch (InvalidPathException e) {
+                    break;
+                }
+            }
+        }
+        return CliOptions.DEFAULT_SYSLOG_SOCKET;
+    }
+
+    /**
      * Takes {@code -D} out of the arguments, counting it, and for {@code -DD} the listen address
      * too: the first argument after the token that holds the second {@code D}, after the argument
      * of an option in that same token.

@@ -79,7 +79,7 @@ public final class Main {
                         + (refused.size() == 1 ? " is" : " are") + " not implemented yet");
             }
         } catch (UsageException e) {
-            return usageError(e, err, launch);
+            return usageError(e, args, err, launch);
         }
 
         if (launch.guardStdio()) {
@@ -123,9 +123,9 @@ public final class Main {
      * Reports a usage error. Under inetd stderr is the client's socket, where nothing but POP3
      * may go: then the message goes to syslog only. Anywhere else it goes to stderr.
      */
-    private static int usageError(UsageException e, PrintStream err, Launch launch) {
+    private static int usageError(UsageException e, String[] args, PrintStream err, Launch launch) {
         if (launch.stderrIsSocket()) {
-            Logging.toSyslog(CliOptions.DEFAULT_SYSLOG_SOCKET, Level.INFO);
+            Logging.toSyslog(CommandLine.syslogSocket(args), Level.INFO);
             Logging.log(Level.ERROR, "usage error: " + e.getMessage(), null);
             Logging.flush(FLUSH);
         } else {

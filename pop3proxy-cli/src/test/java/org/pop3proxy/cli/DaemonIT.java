@@ -18,9 +18,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Daemon mode through the real launcher: in the foreground with -d, and detached without it. */
+@EnabledIfSystemProperty(named = "pop3proxy.launcher-tests", matches = "true",
+        disabledReason = "needs the packaged jar: runs in the integration-test phase of mvn verify")
 class DaemonIT {
     private static final Path CURL = Path.of("/usr/bin/curl");
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:([0-9]+) \\(pid ([0-9]+)\\)");

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,6 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * inetd mode for real: the launcher gets a connected socket as stdin, stdout and stderr, and the
  * client must see nothing but POP3 on it, on every JDK the machine has.
  */
+@EnabledIfSystemProperty(named = "pop3proxy.launcher-tests", matches = "true",
+        disabledReason = "needs the packaged jar: runs in the integration-test phase of mvn verify")
 class InetdIT {
     private static final Path CURL = Path.of("/usr/bin/curl");
     private static Upstream upstream;

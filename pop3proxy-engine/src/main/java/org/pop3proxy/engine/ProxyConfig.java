@@ -31,6 +31,10 @@ public final class ProxyConfig {
     private final boolean quiet;
     private final Path spoolDirectory;
     private final long maxScanSize;
+    private final Optional<ClientTls> clientTls;
+    private final boolean tlsRequired;
+    private final boolean capa;
+    private final UpstreamTls upstreamTls;
 
     private ProxyConfig(Builder b) {
         this.selector = b.selector;
@@ -48,6 +52,10 @@ public final class ProxyConfig {
         this.quiet = b.quiet;
         this.spoolDirectory = b.spoolDirectory;
         this.maxScanSize = b.maxScanSize;
+        this.clientTls = b.clientTls;
+        this.tlsRequired = b.tlsRequired;
+        this.capa = b.capa;
+        this.upstreamTls = b.upstreamTls;
     }
 
     /** Returns a builder that sends every session to {@code selector}'s choice. */
@@ -81,6 +89,14 @@ public final class ProxyConfig {
     public Path spoolDirectory() { return spoolDirectory; }
     /** The largest message, in bytes, that is spooled and scanned; larger ones are refused. */
     public long maxScanSize() { return maxScanSize; }
+    /** The proxy's certificate for clients: STLS is offered, and implicit TLS possible, when present. */
+    public Optional<ClientTls> clientTls() { return clientTls; }
+    /** Whether USER and PASS are refused until the client has started TLS. */
+    public boolean tlsRequired() { return tlsRequired; }
+    /** Whether CAPA is answered even without {@link #clientTls()} (it always is with it). */
+    public boolean capa() { return capa; }
+    /** How the connection to the server is protected; {@link UpstreamTls#NONE} by default. */
+    public UpstreamTls upstreamTls() { return upstreamTls; }
 
     /** Builds {@link ProxyConfig}s. Not thread-safe. */
     public static final class Builder {
@@ -99,6 +115,10 @@ public final class ProxyConfig {
         private boolean quiet;
         private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private long maxScanSize = 25L * 1024 * 1024;
+        private Optional<ClientTls> clientTls = Optional.empty();
+        private boolean tlsRequired;
+        private boolean capa;
+        private UpstreamTls upstreamTls = UpstreamTls.NONE;
 
         private Builder(ServerSelector selector) {
             this.selector = Objects.requireNonNull(selector, "selector");
@@ -120,6 +140,10 @@ public final class ProxyConfig {
             quiet = c.quiet;
             spoolDirectory = c.spoolDirectory;
             maxScanSize = c.maxScanSize;
+            clientTls = c.clientTls;
+            tlsRequired = c.tlsRequired;
+            capa = c.capa;
+            upstreamTls = c.upstreamTls;
         }
 
         public Builder selector(ServerSelector selector) {
@@ -198,6 +222,30 @@ public final class ProxyConfig {
             return this;
         }
 
+        /** Offers STLS to clients with this certificate, and answers CAPA. */
+        public Builder clientTls(ClientTls clientTls) {
+            this.clientTls = Optional.of(Objects.requireNonNull(clientTls, "clientTls"));
+            return this;
+        }
+
+        /** Refuses USER and PASS before STLS (needs {@link #clientTls}). */
+        public Builder tlsRequired(boolean tlsRequired) {
+            this.tlsRequired = tlsRequired;
+            return this;
+        }
+
+        /** Answers CAPA (RFC 2449) even without client TLS. */
+        public Builder capa(boolean capa) {
+            this.capa = capa;
+            return this;
+        }
+
+        /** Protects the connection to the server as {@code upstreamTls} says. */
+        public Builder upstreamTls(UpstreamTls upstreamTls) {
+            this.upstreamTls = Objects.requireNonNull(upstreamTls, "upstreamTls");
+            return this;
+        }
+
         /** Returns the configuration, or throws naming the field that is out of range. */
         public ProxyConfig build() {
             requirePositive(timeout, "timeout");
@@ -215,6 +263,9 @@ public final class ProxyConfig {
             }
             if (!greeting.startsWith("+OK") || greeting.indexOf('\r') >= 0 || greeting.indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("greeting must be one +OK line: " + greeting);
+            }
+            if (tlsRequired && clientTls.isEmpty()) {
+                throw new IllegalArgumentException("tlsRequired needs clientTls (a certificate to offer STLS with)");
             }
             return new ProxyConfig(this);
         }

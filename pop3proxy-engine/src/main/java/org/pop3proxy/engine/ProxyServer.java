@@ -21,19 +21,26 @@ public final class ProxyServer implements Closeable {
 
     private final Pop3Proxy proxy;
     private final ServerSocket socket;
+    private final ListenOptions options;
     private final ExecutorService sessions;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean started;
 
-    ProxyServer(Pop3Proxy proxy, ServerSocket socket) {
+    ProxyServer(Pop3Proxy proxy, ServerSocket socket, ListenOptions options) {
         this.proxy = proxy;
         this.socket = socket;
+        this.options = options;
         this.sessions = SessionThreads.newExecutor();
     }
 
     /** Returns the bound address; its port is the real one when port 0 was asked for. */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    /** Returns how accepted connections are entered (PROXY header, implicit TLS). */
+    public ListenOptions options() {
+        return options;
     }
 
     /** Returns the bound port. */
@@ -66,7 +73,7 @@ public final class ProxyServer implements Closeable {
                     continue;
                 }
                 try {
-                    sessions.execute(() -> proxy.serve(client));
+                    sessions.execute(() -> proxy.serve(client, options));
                 } catch (RuntimeException e) {
                     LOG.warn("no thread for a new session, closing it: {}", e.toString());
                     SessionThreads.refuse(client);

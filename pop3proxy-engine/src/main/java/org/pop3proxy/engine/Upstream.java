@@ -50,6 +50,21 @@ final class Upstream implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns whether the server sent bytes past the last status line read; before a TLS
+     * upgrade that must be false, or the server (or someone on the path) is injecting.
+     */
+    boolean hasUnread() {
+        if (pos < end) {
+            return true;
+        }
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Reads and checks one status line. */
     StatusLine readStatus() throws UpstreamFailure {
         int start = pos;

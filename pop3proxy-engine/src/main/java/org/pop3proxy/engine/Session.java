@@ -47,6 +47,11 @@ final class Session {
     static final String TLS_ACTIVE = "-ERR TLS already active";
     static final String NO_STLS = "-ERR STLS not available";
     static final String CAPA_OK = "+OK Capability list follows";
+    /**
+     * Bounds how long closing a TLS connection waits for the peer's close_notify (the JDK reads
+     * for it with the socket's timeout, which may be the whole {@code -t}).
+     */
+    static final int TLS_CLOSE_WAIT_MILLIS = 1000;
 
     private final ProxyConfig config;
     private final ClientInfo client;
@@ -57,6 +62,7 @@ final class Session {
     private final String id = Long.toString(IDS.incrementAndGet());
 
     private Upstream upstream;
+    private Socket upstreamSocket;
     private LoginRecord login;
     private int unknownCommands;
     private final boolean scanning;
@@ -109,6 +115,7 @@ final class Session {
             return SessionOutcome.FAILED;
         } finally {
             if (upstream != null) {
+                boundTlsClose(upstreamSocket);
                 upstream.close();
             }
             closeClient();
@@ -221,7 +228,6 @@ final class Session {
             return false;
         }
         String target = LogText.escape(route.server().text());
-        Socket upstreamSocket;
         try {
             upstreamSocket = config.upstreamTls().connect(config.transport(), route.server(),
                     new UpstreamOptions(config.sourceAddress(), config.connectTimeout(), config.timeout()));
@@ -294,6 +300,7 @@ final class Session {
         }
         try {
             SSLSocket secured = config.upstreamTls().handshake(plain, server);
+            upstreamSocket = secured;
             LOG.debug("TLS with the server: {} {}", secured.getSession().getProtocol(),
                     secured.getSession().getCipherSuite());
             return new Upstream(secured);
@@ -488,8 +495,19 @@ final class Session {
         }
     }
 
+    private static void boundTlsClose(Socket s) {
+        if (s instanceof SSLSocket) {
+            try {
+                s.setSoTimeout(TLS_CLOSE_WAIT_MILLIS);
+            } catch (IOException ignored) {
+                // Closed already; closing will not wait.
+            }
+        }
+    }
+
     private void closeClient() {
         if (socket != null) {
+            boundTlsClose(socket);
             try {
                 socket.close();
             } catch (IOException ignored) {

@@ -59,6 +59,10 @@ final class TlsPop3Client implements AutoCloseable {
         return this;
     }
 
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     SSLSocket tlsSocket() {
         return (SSLSocket) socket;
     }

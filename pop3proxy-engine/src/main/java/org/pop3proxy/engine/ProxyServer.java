@@ -2,6 +2,7 @@ package org.pop3proxy.engine;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -26,12 +27,13 @@ public final class ProxyServer implements Closeable {
     private final ExecutorService sessions;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private volatile boolean started;
 
     ProxyServer(Pop3Proxy proxy, ServerSocket socket) {
         this.proxy = proxy;
         this.socket = socket;
-        this.sessions = SessionThreads.newExecutor();
+        this.sessions = SessionThreads.newExecutor(proxy.config().maxSessions());
     }
 
     /** Returns the bound address; its port is the real one when port 0 was asked for. */
@@ -68,6 +70,19 @@ public final class ProxyServer implements Closeable {
                     LOG.warn("accept failed: {}", e.toString());
                     continue;
                 }
+                InetAddress from = client.getInetAddress();
+                if (open.size() >= proxy.config().maxSessions()) {
+                    LOG.warn("session limit of {} reached, refusing {}", proxy.config().maxSessions(),
+                            from.getHostAddress());
+                    SessionThreads.refuse(client);
+                    continue;
+                }
+                if (!enter(from)) {
+                    LOG.warn("limit of {} sessions per client reached, refusing {}",
+                            proxy.config().maxSessionsPerClient(), from.getHostAddress());
+                    SessionThreads.refuse(client);
+                    continue;
+                }
                 open.add(client);
                 try {
                     sessions.execute(() -> {
@@ -75,10 +90,12 @@ public final class ProxyServer implements Closeable {
                             proxy.serve(client);
                         } finally {
                             open.remove(client);
+                            leave(from);
                         }
                     });
                 } catch (RuntimeException e) {
                     open.remove(client);
+                    leave(from);
                     LOG.warn("no thread for a new session, closing it: {}", e.toString());
                     SessionThreads.refuse(client);
                 }
@@ -88,6 +105,22 @@ public final class ProxyServer implements Closeable {
             closeAll();
             stopped.countDown();
         }
+    }
+
+    /** Counts a session for {@code client}; returns false, counting nothing, when it has too many. */
+    private boolean enter(InetAddress client) {
+        int limit = proxy.config().maxSessionsPerClient();
+        boolean[] admitted = new boolean[1];
+        perClient.compute(client, (k, n) -> {
+            int count = n == null ? 0 : n;
+            admitted[0] = count < limit;
+            return admitted[0] ? count + 1 : (n == null ? null : n);
+        });
+        return admitted[0];
+    }
+
+    private void leave(InetAddress client) {
+        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     /** Cuts every open session: blocked reads fail at once, whatever kind of thread runs them. */

@@ -1,6 +1,7 @@
 package org.pop3proxy.engine.defaults;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.pop3proxy.api.ServerTarget;
 
@@ -45,12 +46,25 @@ final class ServerText {
      * @param kind         what sort of host it is
      * @param embedsIpv4   whether an IPv6 literal carries an IPv4 address (IPv4-mapped in any
      *                     spelling, or a dotted-quad tail), which Java may dial over IPv4
+     * @param portStart    where the port text starts in {@code text}, after the colon; -1 if
+     *                     no port was typed
      */
-    record Parsed(String host, int port, String text, Kind kind, boolean embedsIpv4) implements Outcome {
+    record Parsed(String host, int port, String text, Kind kind, boolean embedsIpv4, int portStart)
+            implements Outcome {
         Parsed {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(text, "text");
             Objects.requireNonNull(kind, "kind");
+        }
+
+        /** Returns the host as typed, brackets included. */
+        String hostText() {
+            return portStart < 0 ? text : text.substring(0, portStart - 1);
+        }
+
+        /** Returns the port as typed, without the colon. */
+        Optional<String> portText() {
+            return portStart < 0 ? Optional.empty() : Optional.of(text.substring(portStart));
         }
 
         ServerTarget target() {
@@ -147,7 +161,8 @@ final class ServerText {
         } else {
             return new Invalid("port is neither a number nor a service name");
         }
-        return new Parsed(host, port, text, kind, embedsIpv4);
+        return new Parsed(host, port, text, kind, embedsIpv4,
+                portText == null ? -1 : text.length() - portText.length());
     }
 
     /** Returns the port in {@code s}, a canonical decimal 1 to 65535, or -1. */

@@ -101,11 +101,13 @@ public final class ManualServerSelector implements ServerSelector {
         return -1;
     }
 
+    /** Returns {@code s} cut to 100 characters, anything a log backend might act on as {@code ?}. */
     private static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && i < 100; i++) {
             char c = s.charAt(i);
-            b.append(c > 0x20 && c < 0x7f ? c : '?');
+            boolean plain = c > 0x20 && c < 0x7f && c != '$' && c != '{' && c != '}' && c != '%' && c != '\\';
+            b.append(plain ? c : '?');
         }
         return b.toString();
     }

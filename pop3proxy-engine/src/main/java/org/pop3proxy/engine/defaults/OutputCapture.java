@@ -4,10 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.MDC;
 
 /**
  * Drains one output stream of a child process on its own daemon thread, keeping the first
@@ -19,13 +17,11 @@ final class OutputCapture implements Runnable {
     private final int limit;
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private final CountDownLatch done = new CountDownLatch(1);
-    private final Map<String, String> mdc;
     private long total;
 
     private OutputCapture(InputStream in, int limit) {
         this.in = in;
         this.limit = limit;
-        this.mdc = MDC.getCopyOfContextMap();
     }
 
     /** Starts draining {@code in} on a new daemon thread named {@code name}. */
@@ -39,9 +35,6 @@ final class OutputCapture implements Runnable {
 
     @Override
     public void run() {
-        if (mdc != null) {
-            MDC.setContextMap(mdc);
-        }
         byte[] buffer = new byte[8192];
         try (InputStream stream = in) {
             int n;

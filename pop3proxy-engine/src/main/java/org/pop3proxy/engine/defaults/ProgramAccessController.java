@@ -242,7 +242,7 @@ public final class ProgramAccessController implements AccessController {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < masked.length() && b.length() < MAX_LOG_LINE; i++) {
             char c = masked.charAt(i);
-            b.append(c >= 0x20 && c < 0x7f && c != '$' && c != '{' && c != '}' && c != '%' ? c : '?');
+            b.append(c >= 0x20 && c < 0x7f && c != '$' && c != '{' && c != '}' && c != '%' && c != '\\' ? c : '?');
         }
         if (masked.length() > MAX_LOG_LINE) {
             b.append("...");

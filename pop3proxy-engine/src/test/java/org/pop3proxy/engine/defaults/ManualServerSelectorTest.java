@@ -262,7 +262,8 @@ class ManualServerSelectorTest {
     void neverThrowsAndStaysPrintableInReasons() {
         Selection got = clientSelects().select(CLIENT, null);
         assertInstanceOf(Selection.Reject.class, got);
-        Selection.Reject r = assertInstanceOf(Selection.Reject.class, clientSelects().select(CLIENT, "bob@h\u0000x"));
+        Selection.Reject r = assertInstanceOf(Selection.Reject.class, clientSelects().select(CLIENT, "bob@h${x}%n"));
+        assertTrue(r.reason().indexOf('$') < 0 && r.reason().indexOf('{') < 0 && r.reason().indexOf('%') < 0, r.reason());
         assertTrue(r.reason().chars().allMatch(c -> c >= 0x20 && c < 0x7f), r.reason());
     }
 }

@@ -1,0 +1,13 @@
+/**
+ * Test support for pop3proxy and for gateways that embed it: a GreenMail-backed harness, a
+ * JUnit 5 extension, a script-style POP3 client and a misbehaving upstream server.
+ */
+module org.pop3proxy.testkit {
+    requires transitive org.pop3proxy.engine;
+    requires transitive greenmail;
+    requires transitive jakarta.mail;
+    requires transitive org.junit.jupiter.api;
+    requires transitive org.opentest4j;
+
+    exports org.pop3proxy.testkit;
+}

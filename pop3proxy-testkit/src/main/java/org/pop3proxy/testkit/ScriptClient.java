@@ -142,7 +142,8 @@ public final class ScriptClient implements AutoCloseable {
         Objects.requireNonNull(expected, "expected");
         String actual = readLine();
         if (!expected.equals(actual)) {
-            throw new AssertionFailedError("unexpected line" + transcriptText(), expected, actual);
+            throw new AssertionFailedError("expected line " + quote(expected) + " but got " + quote(actual)
+                    + transcriptText(), expected, actual);
         }
         return this;
     }
@@ -152,7 +153,8 @@ public final class ScriptClient implements AutoCloseable {
         Objects.requireNonNull(prefix, "prefix");
         String actual = readLine();
         if (!actual.startsWith(prefix)) {
-            throw new AssertionFailedError("line does not start with " + quote(prefix) + transcriptText(),
+            throw new AssertionFailedError("expected a line starting with " + quote(prefix) + " but got "
+                    + quote(actual) + transcriptText(),
                     prefix + "...", actual);
         }
         return actual;

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,7 @@ public final class ProxyServer implements Closeable {
     private final ServerSocket socket;
     private final ExecutorService sessions;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean started;
 
     ProxyServer(Pop3Proxy proxy, ServerSocket socket) {
@@ -65,17 +68,42 @@ public final class ProxyServer implements Closeable {
                     LOG.warn("accept failed: {}", e.toString());
                     continue;
                 }
+                open.add(client);
                 try {
-                    sessions.execute(() -> proxy.serve(client));
+                    sessions.execute(() -> {
+                        try {
+                            proxy.serve(client);
+                        } finally {
+                            open.remove(client);
+                        }
+                    });
                 } catch (RuntimeException e) {
+                    open.remove(client);
                     LOG.warn("no thread for a new session, closing it: {}", e.toString());
                     SessionThreads.refuse(client);
                 }
             }
         } finally {
-            sessions.shutdownNow();
+            sessions.shutdown();
+            closeAll();
             stopped.countDown();
         }
+    }
+
+    /** Cuts every open session: blocked reads fail at once, whatever kind of thread runs them. */
+    private void closeAll() {
+        for (Socket client : open) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // Closing is all we wanted.
+            }
+        }
+    }
+
+    /** Returns how many sessions are open now. */
+    public int openSessions() {
+        return open.size();
     }
 
     /** Waits until the server has been closed and has stopped accepting. */
@@ -89,7 +117,7 @@ public final class ProxyServer implements Closeable {
         if (started) {
             stopped.await();
         } else {
-            sessions.shutdownNow();
+            sessions.shutdown();
         }
         return sessions.awaitTermination(timeout, unit);
     }

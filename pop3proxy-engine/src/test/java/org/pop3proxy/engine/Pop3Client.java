@@ -21,7 +21,7 @@ final class Pop3Client implements AutoCloseable {
     Pop3Client(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(5000);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
@@ -64,28 +64,17 @@ final class Pop3Client implements AutoCloseable {
     /** Reads a multi-line body up to and including the terminating dot line, as raw bytes. */
     byte[] readBody() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        byte[] end = {'\r', '\n', '.', '\r', '\n'};
+        // The last five bytes, packed; the body ends at CRLF.CRLF, or is just .CRLF.
+        long last = 0;
         int c;
         while ((c = in.read()) >= 0) {
             b.write(c);
-            int n = b.size();
-            if (n == 3 && b.toString(StandardCharsets.ISO_8859_1).equals(".\r\n")) {
-                return b.toByteArray();
-            }
-            if (n >= 5 && endsWith(b.toByteArray(), end)) {
+            last = ((last << 8) | c) & 0xff_ffff_ffffL;
+            if ((last & 0xff_ffffL) == 0x2e0d0aL && (b.size() == 3 || last == 0x0d0a2e0d0aL)) {
                 return b.toByteArray();
             }
         }
         return fail("EOF inside a body");
-    }
-
-    private static boolean endsWith(byte[] b, byte[] end) {
-        for (int i = 0; i < end.length; i++) {
-            if (b[b.length - end.length + i] != end[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Asserts the proxy closes the connection (EOF) without sending anything more. */

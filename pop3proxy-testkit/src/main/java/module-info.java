@@ -2,6 +2,7 @@
  * Test support for pop3proxy and for gateways that embed it: a GreenMail-backed harness, a
  * JUnit 5 extension, a script-style POP3 client and a misbehaving upstream server.
  */
+@SuppressWarnings("requires-transitive-automatic") // GreenMail has no module name of its own yet.
 module org.pop3proxy.testkit {
     requires transitive org.pop3proxy.engine;
     requires transitive greenmail;

@@ -109,7 +109,11 @@ public final class Pop3ProxyHarness implements AutoCloseable {
         return greenMail().setUser(login, login, password);
     }
 
-    /** Puts a message, given as raw RFC 5322 bytes, into {@code login}'s GreenMail mailbox. */
+    /**
+     * Puts a message, given as raw RFC 5322 bytes, into {@code login}'s GreenMail mailbox.
+     * GreenMail keeps it as a parsed {@link MimeMessage}, so what it serves may differ from these
+     * bytes in details; byte-exact tests serve their messages from a {@link FaultyUpstream}.
+     */
     public void deliver(String login, byte[] rfc5322) {
         Objects.requireNonNull(rfc5322, "rfc5322");
         deliver(login, parse(rfc5322));

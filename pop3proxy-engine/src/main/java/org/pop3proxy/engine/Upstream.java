@@ -113,6 +113,7 @@ final class Upstream implements AutoCloseable {
     void relayBody(OutputStream client) throws UpstreamFailure, ClientGone {
         BodyEnd bodyEnd = new BodyEnd();
         if (pos < end && copy(bodyEnd, buf, pos, end, client)) {
+            pos = end;
             return;
         }
         pos = 0;

@@ -1,6 +1,7 @@
 package org.pop3proxy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -111,6 +112,20 @@ class MainTest {
         assertEquals(1, run(launch("USER bob\r\nPASS x\r\n".getBytes(StandardCharsets.US_ASCII), stdout, false,
                 new CompletableFuture<>()), "--syslog-socket", "/nonexistent/log", "-"));
         assertTrue(stdout.toString(StandardCharsets.US_ASCII).endsWith("-ERR bad login\r\n"));
+    }
+
+    @Test
+    void minusMDropsTheRoutineLinesAndMinusTSetsTheTimeout() throws Exception {
+        byte[] quit = "QUIT\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(0, run(launch(quit, new ByteArrayOutputStream(), false, new CompletableFuture<>()),
+                "-d", upstream.server()));
+        assertTrue(err().contains("connected from 192.0.2.1"), err());
+        errBytes.reset();
+        assertEquals(0, run(launch(quit, new ByteArrayOutputStream(), false, new CompletableFuture<>()),
+                "-d", "-m", upstream.server()));
+        assertFalse(err().contains("connected from"), err());
+        assertEquals(java.time.Duration.ofSeconds(42), Main.config(CommandLine.parse("-t", "42", "x")).timeout());
+        assertTrue(Main.config(CommandLine.parse("-m", "x")).quiet());
     }
 
     @Test

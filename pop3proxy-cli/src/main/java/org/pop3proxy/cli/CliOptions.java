@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.pop3proxy.api.ServerTarget;
 
@@ -29,6 +31,9 @@ import org.pop3proxy.api.ServerTarget;
  * @param server               the positional server; empty for {@code -}, "no default server"
  * @param syslogSocket         {@code --syslog-socket}: the syslog datagram socket
  * @param pidFile              {@code --pid-file}: where a daemon writes its process id
+ * @param scanning             the clamd and spool options that go with {@code -z}
+ * @param tls                  the TLS and PROXY protocol options
+ * @param limits               the session limits and {@code --relay-server-errors}
  * @param given                the short names (and long names) of the options on the command line
  */
 record CliOptions(
@@ -48,6 +53,9 @@ record CliOptions(
         Optional<ServerTarget> server,
         Path syslogSocket,
         Optional<Path> pidFile,
+        Scanning scanning,
+        Tls tls,
+        Limits limits,
         Set<String> given) {
 
     /** The manual's default {@code -c}. */
@@ -74,6 +82,9 @@ record CliOptions(
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(syslogSocket, "syslogSocket");
         Objects.requireNonNull(pidFile, "pidFile");
+        Objects.requireNonNull(scanning, "scanning");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(limits, "limits");
         given = Set.copyOf(given);
     }
 
@@ -85,5 +96,74 @@ record CliOptions(
     /** Returns whether {@code option} (such as {@code "z"} or {@code "pid-file"}) was on the command line. */
     boolean wasGiven(String option) {
         return given.contains(option);
+    }
+
+    /**
+     * How {@code -z} reaches clamd and spools messages; empty values keep the engine's defaults.
+     *
+     * @param clamdHost      {@code --clamd}: clamd's TCP host (default 127.0.0.1)
+     * @param clamdPort      {@code --clamd}: clamd's TCP port (default 3310)
+     * @param clamdSocket    {@code --clamd-socket}: clamd's Unix socket, used instead of TCP
+     * @param contscan       {@code --clamd-mode contscan}: clamd reads the spool file itself
+     * @param spoolDirectory {@code --spool-dir}: where messages are spooled
+     * @param maxScanSize    {@code --max-scan-size}: the largest message scanned, in bytes
+     * @param maxSpoolTotal  {@code --max-spool-total}: the most bytes spooled at once, in bytes
+     */
+    record Scanning(String clamdHost, int clamdPort, Optional<Path> clamdSocket, boolean contscan,
+                    Optional<Path> spoolDirectory, OptionalLong maxScanSize, OptionalLong maxSpoolTotal) {
+        /** clamd's address without {@code --clamd}: the manual's 127.0.0.1:3310. */
+        static final String DEFAULT_HOST = "127.0.0.1";
+        static final int DEFAULT_PORT = 3310;
+
+        Scanning {
+            Objects.requireNonNull(clamdHost, "clamdHost");
+            Objects.requireNonNull(clamdSocket, "clamdSocket");
+            Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+            Objects.requireNonNull(maxScanSize, "maxScanSize");
+            Objects.requireNonNull(maxSpoolTotal, "maxSpoolTotal");
+        }
+    }
+
+    /**
+     * The TLS options of both sides and the PROXY protocol (docs/TLS.md).
+     *
+     * @param certificate       {@code --tls-cert}: the PEM certificate chain offered to clients
+     * @param key               {@code --tls-key}: its unencrypted PKCS#8 PEM key
+     * @param required          {@code --tls-required}: USER and PASS only after STLS
+     * @param pop3s             {@code --pop3s}: implicit TLS on the client connection
+     * @param capa              {@code --capa}: answer CAPA even without a certificate
+     * @param upstreamMode      {@code --upstream-tls}: none, stls or implicit
+     * @param upstreamCa        {@code --upstream-ca}: trust only these CAs for the server
+     * @param upstreamInsecure  {@code --upstream-insecure}: check no server certificate
+     * @param proxyProtocolFrom {@code --proxy-protocol-from}: who may send a PROXY header; present
+     *                          exactly when {@code --proxy-protocol} is on
+     */
+    record Tls(Optional<Path> certificate, Optional<Path> key, boolean required, boolean pop3s, boolean capa,
+               String upstreamMode, Optional<Path> upstreamCa, boolean upstreamInsecure,
+               Optional<String> proxyProtocolFrom) {
+        Tls {
+            Objects.requireNonNull(certificate, "certificate");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(upstreamMode, "upstreamMode");
+            Objects.requireNonNull(upstreamCa, "upstreamCa");
+            Objects.requireNonNull(proxyProtocolFrom, "proxyProtocolFrom");
+        }
+    }
+
+    /**
+     * The hardening limits; empty values keep the engine's defaults.
+     *
+     * @param maxSessions          {@code --max-sessions}: concurrent sessions of a daemon
+     * @param maxSessionsPerClient {@code --max-sessions-per-client}: per client address
+     * @param authorizationTimeout {@code --auth-timeout}: the whole AUTHORIZATION phase
+     * @param relayServerErrors    {@code --relay-server-errors}: pass the server's -ERR text at login on
+     */
+    record Limits(OptionalInt maxSessions, OptionalInt maxSessionsPerClient, Optional<Duration> authorizationTimeout,
+                  boolean relayServerErrors) {
+        Limits {
+            Objects.requireNonNull(maxSessions, "maxSessions");
+            Objects.requireNonNull(maxSessionsPerClient, "maxSessionsPerClient");
+            Objects.requireNonNull(authorizationTimeout, "authorizationTimeout");
+        }
     }
 }

@@ -8,8 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
@@ -29,7 +34,15 @@ import org.pop3proxy.api.ServerTarget;
 final class CommandLine {
     /** The short options that take an argument, as getopt(3) would be told: {@code "a:c:l:q:s:t:u:v:"}. */
     private static final String WITH_ARGUMENT = "aclqstuv";
-    private static final Set<String> LONG_WITH_ARGUMENT = Set.of("syslog-socket", "pid-file");
+    private static final Set<String> LONG_WITH_ARGUMENT = Set.of("syslog-socket", "pid-file", "clamd",
+            "clamd-socket", "clamd-mode", "spool-dir", "max-scan-size", "max-spool-total", "tls-cert", "tls-key",
+            "upstream-tls", "upstream-ca", "proxy-protocol-from", "max-sessions", "max-sessions-per-client",
+            "auth-timeout");
+    /** The long options that only mean something with {@code -z}. */
+    private static final List<String> SCAN_OPTIONS = List.of("clamd", "clamd-socket", "clamd-mode", "spool-dir",
+            "max-scan-size", "max-spool-total");
+    private static final long KIB = 1024;
+    private static final Pattern BYTES = Pattern.compile("([0-9]{1,12})([kKmMgG]?)");
 
     static final String USAGE = String.join("\n",
             "usage: pop3.proxy [options] server",
@@ -51,6 +64,29 @@ final class CommandLine {
             "  -DD [interface:]port   daemon listening there",
             "  --syslog-socket path   syslog socket (default /dev/log)",
             "  --pid-file path        file the daemon writes its process id to",
+            "virus scanning (with -z):",
+            "  --clamd host[:port]    clamd's TCP socket (default 127.0.0.1:3310)",
+            "  --clamd-socket path    clamd's Unix socket instead of TCP",
+            "  --clamd-mode mode      instream (default) or contscan (clamd reads the spool file)",
+            "  --spool-dir dir        where messages are spooled (default java.io.tmpdir, /tmp)",
+            "  --max-scan-size bytes  largest message scanned, larger ones refused (default 25M)",
+            "  --max-spool-total bytes   spool space of all sessions together (default 1G)",
+            "TLS and load balancers:",
+            "  --tls-cert file        PEM certificate chain: offer STLS, answer CAPA",
+            "  --tls-key file         its unencrypted PKCS#8 PEM key",
+            "  --tls-required         refuse USER and PASS before STLS",
+            "  --pop3s                implicit TLS on the client connection (port 995 style)",
+            "  --capa                 answer CAPA without a certificate too",
+            "  --upstream-tls mode    none (default), stls or implicit towards the server",
+            "  --upstream-ca file     trust only these PEM CAs for the server (default: system)",
+            "  --upstream-insecure    check no server certificate (a trusted link only)",
+            "  --proxy-protocol       read a PROXY protocol v1/v2 header first",
+            "  --proxy-protocol-from list   who may send it: IPs and CIDR networks, comma-separated",
+            "limits:",
+            "  --max-sessions n       concurrent sessions of a daemon (default 10000)",
+            "  --max-sessions-per-client n   per client address (default 100)",
+            "  --auth-timeout secs    bound on the whole login phase (default 120)",
+            "  --relay-server-errors  pass the server's -ERR text at login on",
             "  --help                 this text");
 
     private CommandLine() {}
@@ -73,6 +109,26 @@ final class CommandLine {
         parser.accepts("d");
         OptionSpec<String> syslog = parser.accepts("syslog-socket").withRequiredArg();
         OptionSpec<String> pidFile = parser.accepts("pid-file").withRequiredArg();
+        OptionSpec<String> clamd = parser.accepts("clamd").withRequiredArg();
+        OptionSpec<String> clamdSocket = parser.accepts("clamd-socket").withRequiredArg();
+        OptionSpec<String> clamdMode = parser.accepts("clamd-mode").withRequiredArg();
+        OptionSpec<String> spoolDir = parser.accepts("spool-dir").withRequiredArg();
+        OptionSpec<String> maxScanSize = parser.accepts("max-scan-size").withRequiredArg();
+        OptionSpec<String> maxSpoolTotal = parser.accepts("max-spool-total").withRequiredArg();
+        OptionSpec<String> tlsCert = parser.accepts("tls-cert").withRequiredArg();
+        OptionSpec<String> tlsKey = parser.accepts("tls-key").withRequiredArg();
+        parser.accepts("tls-required");
+        parser.accepts("pop3s");
+        parser.accepts("capa");
+        OptionSpec<String> upstreamTls = parser.accepts("upstream-tls").withRequiredArg();
+        OptionSpec<String> upstreamCa = parser.accepts("upstream-ca").withRequiredArg();
+        parser.accepts("upstream-insecure");
+        parser.accepts("proxy-protocol");
+        OptionSpec<String> proxyFrom = parser.accepts("proxy-protocol-from").withRequiredArg();
+        OptionSpec<String> maxSessions = parser.accepts("max-sessions").withRequiredArg();
+        OptionSpec<String> perClient = parser.accepts("max-sessions-per-client").withRequiredArg();
+        OptionSpec<String> authTimeout = parser.accepts("auth-timeout").withRequiredArg();
+        parser.accepts("relay-server-errors");
         parser.accepts("help");
         OptionSpec<String> server = parser.nonOptions();
 
@@ -82,7 +138,9 @@ final class CommandLine {
         } catch (OptionException e) {
             throw new UsageException(e.getMessage());
         }
-        for (OptionSpec<?> spec : List.of(acp, charset, dir, srcip, list, timeout, user, prefix, syslog, pidFile)) {
+        for (OptionSpec<?> spec : List.of(acp, charset, dir, srcip, list, timeout, user, prefix, syslog, pidFile,
+                clamd, clamdSocket, clamdMode, spoolDir, maxScanSize, maxSpoolTotal, tlsCert, tlsKey, upstreamTls,
+                upstreamCa, proxyFrom, maxSessions, perClient, authTimeout)) {
             if (set.valuesOf(spec).size() > 1) {
                 throw new UsageException("option " + display(spec) + " given more than once");
             }
@@ -146,11 +204,138 @@ final class CommandLine {
         } else if (!servers.get(0).equals("-")) {
             target = Optional.of(Endpoints.server(servers.get(0)));
         }
+        CliOptions.Scanning scanning = scanning(set, given, clamd, clamdSocket, clamdMode, spoolDir, maxScanSize,
+                maxSpoolTotal);
+        CliOptions.Tls tls = tls(set, given, tlsCert, tlsKey, upstreamTls, upstreamCa, proxyFrom);
+        CliOptions.Limits limits = limits(set, given, listen.isPresent(), maxSessions, perClient, authTimeout);
         return new CliOptions(program, delimiters, set.has("e"), path(value(set, dir), "-l"),
                 set.has("m"), source, allowed, timeout(value(set, timeout)), userName, variablePrefix,
                 set.has("z"), set.has("d"), listen, target,
                 path(value(set, syslog), "--syslog-socket").orElse(CliOptions.DEFAULT_SYSLOG_SOCKET),
-                path(value(set, pidFile), "--pid-file"), given);
+                path(value(set, pidFile), "--pid-file"), scanning, tls, limits, given);
+    }
+
+    private static CliOptions.Scanning scanning(OptionSet set, Set<String> given, OptionSpec<String> clamd,
+            OptionSpec<String> clamdSocket, OptionSpec<String> clamdMode, OptionSpec<String> spoolDir,
+            OptionSpec<String> maxScanSize, OptionSpec<String> maxSpoolTotal) throws UsageException {
+        if (!given.contains("z")) {
+            for (String option : SCAN_OPTIONS) {
+                if (given.contains(option)) {
+                    throw new UsageException("option --" + option + " needs -z");
+                }
+            }
+        }
+        if (given.contains("clamd") && given.contains("clamd-socket")) {
+            throw new UsageException("options --clamd and --clamd-socket exclude each other");
+        }
+        String host = CliOptions.Scanning.DEFAULT_HOST;
+        int port = CliOptions.Scanning.DEFAULT_PORT;
+        if (set.has(clamd)) {
+            ServerTarget at = Endpoints.hostPort(set.valueOf(clamd), port, "option --clamd");
+            host = at.host();
+            port = at.port();
+        }
+        boolean contscan = false;
+        if (set.has(clamdMode)) {
+            String mode = set.valueOf(clamdMode).toLowerCase(Locale.ROOT);
+            if (!mode.equals("instream") && !mode.equals("contscan")) {
+                throw new UsageException("option --clamd-mode: instream or contscan, not " + set.valueOf(clamdMode));
+            }
+            contscan = mode.equals("contscan");
+        }
+        return new CliOptions.Scanning(host, port, path(value(set, clamdSocket), "--clamd-socket"), contscan,
+                path(value(set, spoolDir), "--spool-dir"), bytes(value(set, maxScanSize), "--max-scan-size"),
+                bytes(value(set, maxSpoolTotal), "--max-spool-total"));
+    }
+
+    private static CliOptions.Tls tls(OptionSet set, Set<String> given, OptionSpec<String> tlsCert,
+            OptionSpec<String> tlsKey, OptionSpec<String> upstreamTls, OptionSpec<String> upstreamCa,
+            OptionSpec<String> proxyFrom) throws UsageException {
+        if (given.contains("tls-cert") != given.contains("tls-key")) {
+            throw new UsageException("options --tls-cert and --tls-key go together");
+        }
+        for (String option : List.of("tls-required", "pop3s")) {
+            if (given.contains(option) && !given.contains("tls-cert")) {
+                throw new UsageException("option --" + option + " needs --tls-cert and --tls-key");
+            }
+        }
+        if (given.contains("pop3s") && given.contains("tls-required")) {
+            throw new UsageException("option --tls-required means nothing with --pop3s: every connection is TLS");
+        }
+        String mode = value(set, upstreamTls).orElse("none").toLowerCase(Locale.ROOT);
+        if (!List.of("none", "stls", "implicit").contains(mode)) {
+            throw new UsageException("option --upstream-tls: none, stls or implicit, not " + set.valueOf(upstreamTls));
+        }
+        if (given.contains("upstream-ca") && given.contains("upstream-insecure")) {
+            throw new UsageException("options --upstream-ca and --upstream-insecure exclude each other");
+        }
+        for (String option : List.of("upstream-ca", "upstream-insecure")) {
+            if (given.contains(option) && mode.equals("none")) {
+                throw new UsageException("option --" + option + " needs --upstream-tls stls or implicit");
+            }
+        }
+        if (given.contains("proxy-protocol") != given.contains("proxy-protocol-from")) {
+            throw new UsageException("options --proxy-protocol and --proxy-protocol-from go together"
+                    + " (trusting the header from everyone would let any client claim any address)");
+        }
+        Optional<String> from = value(set, proxyFrom);
+        if (from.isPresent() && from.get().isBlank()) {
+            throw new UsageException("option --proxy-protocol-from needs at least one address");
+        }
+        return new CliOptions.Tls(path(value(set, tlsCert), "--tls-cert"), path(value(set, tlsKey), "--tls-key"),
+                given.contains("tls-required"), given.contains("pop3s"), given.contains("capa"), mode,
+                path(value(set, upstreamCa), "--upstream-ca"), given.contains("upstream-insecure"), from);
+    }
+
+    private static CliOptions.Limits limits(OptionSet set, Set<String> given, boolean daemon,
+            OptionSpec<String> maxSessions, OptionSpec<String> perClient, OptionSpec<String> authTimeout)
+            throws UsageException {
+        for (String option : List.of("max-sessions", "max-sessions-per-client")) {
+            if (given.contains(option) && !daemon) {
+                throw new UsageException("option --" + option + " applies to the daemon mode (-D) only");
+            }
+        }
+        Optional<Duration> auth = Optional.empty();
+        if (set.has(authTimeout)) {
+            auth = Optional.of(seconds(set.valueOf(authTimeout), "--auth-timeout"));
+        }
+        return new CliOptions.Limits(count(value(set, maxSessions), "--max-sessions"),
+                count(value(set, perClient), "--max-sessions-per-client"), auth, given.contains("relay-server-errors"));
+    }
+
+    private static OptionalInt count(Optional<String> text, String option) throws UsageException {
+        if (text.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        String t = text.get();
+        if (!t.matches("[0-9]{1,9}") || Integer.parseInt(t) == 0) {
+            throw new UsageException("option " + option + ": a number from 1 to 999999999, not " + t);
+        }
+        return OptionalInt.of(Integer.parseInt(t));
+    }
+
+    /** Parses a byte count: digits with an optional binary suffix K, M or G (KiB, MiB, GiB). */
+    static OptionalLong bytes(Optional<String> text, String option) throws UsageException {
+        if (text.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        String t = text.get();
+        Matcher m = BYTES.matcher(t);
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new UsageException("option " + option + ": a positive number of bytes, with K, M or G"
+                    + " for KiB, MiB or GiB, not " + t);
+        }
+        long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "K" -> KIB;
+            case "M" -> KIB * KIB;
+            case "G" -> KIB * KIB * KIB;
+            default -> 1;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > Long.MAX_VALUE / unit) {
+            throw new UsageException("option " + option + ": too large: " + t);
+        }
+        return OptionalLong.of(n * unit);
     }
 
     /** Returns whether {@code args} ask for the usage text. */
@@ -270,9 +455,12 @@ final class CommandLine {
         if (text.isEmpty()) {
             return CliOptions.DEFAULT_TIMEOUT;
         }
-        String t = text.get();
+        return seconds(text.get(), "-t");
+    }
+
+    private static Duration seconds(String t, String option) throws UsageException {
         if (!t.matches("[0-9]{1,9}") || Long.parseLong(t) == 0 || Long.parseLong(t) > Integer.MAX_VALUE / 1000) {
-            throw new UsageException("option -t: timeout must be a number of seconds from 1 to "
+            throw new UsageException("option " + option + ": timeout must be a number of seconds from 1 to "
                     + Integer.MAX_VALUE / 1000 + ": " + t);
         }
         return Duration.ofSeconds(Long.parseLong(t));

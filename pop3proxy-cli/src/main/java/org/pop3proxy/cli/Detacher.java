@@ -3,10 +3,12 @@ package org.pop3proxy.cli;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,23 +114,55 @@ final class Detacher {
         }
     }
 
-    /** Tells the waiting parent that the child listens. */
-    static void reportReady(Path ready) {
-        write(ready, READY + "\n");
-    }
-
-    /** Tells the waiting parent why the child cannot serve. */
-    static void reportFailure(Path ready, String why) {
-        write(ready, FAILED + why + "\n");
-    }
-
-    private static void write(Path ready, String text) {
+    /**
+     * Opens the channel to the waiting parent, if this is a detached child; opened before the
+     * child changes its user, since the parent's directory is not writable by that user.
+     */
+    static Report report(Optional<Path> ready) {
+        if (ready.isEmpty()) {
+            return Report.NONE;
+        }
         try {
-            Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, ready, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException ignored) {
+            return new Report(Optional.of(FileChannel.open(ready.get(), StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE)));
+        } catch (IOException e) {
             // The parent then sees the child alive without a report and times out, or sees it exit.
+            return Report.NONE;
+        }
+    }
+
+    /**
+     * The child's one report to its parent: one line, written with one write, which the parent
+     * takes only once it ends with a newline.
+     */
+    static final class Report {
+        static final Report NONE = new Report(Optional.empty());
+
+        private final Optional<FileChannel> file;
+
+        private Report(Optional<FileChannel> file) {
+            this.file = file;
+        }
+
+        /** Tells the waiting parent that the child listens. */
+        void ready() {
+            write(READY + "\n");
+        }
+
+        /** Tells the waiting parent why the child cannot serve. */
+        void failure(String why) {
+            write(FAILED + why.replace('\n', ' ') + "\n");
+        }
+
+        private void write(String text) {
+            if (file.isEmpty()) {
+                return;
+            }
+            try (FileChannel f = file.get()) {
+                f.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException ignored) {
+                // The parent then sees the child alive without a report and times out, or sees it exit.
+            }
         }
     }
 
@@ -136,6 +170,7 @@ final class Detacher {
         if (!Files.exists(ready)) {
             return Optional.empty();
         }
-        return Optional.of(Files.readString(ready, StandardCharsets.UTF_8));
+        String text = Files.readString(ready, StandardCharsets.UTF_8);
+        return text.endsWith("\n") ? Optional.of(text) : Optional.empty();
     }
 }

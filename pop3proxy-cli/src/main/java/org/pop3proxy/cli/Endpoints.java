@@ -27,25 +27,33 @@ final class Endpoints {
 
     /** Parses the positional server, {@code host[:port]}; the port defaults to 110. */
     static ServerTarget server(String text) throws UsageException {
+        return hostPort(text, ServerTarget.POP3_PORT, "server");
+    }
+
+    /**
+     * Parses {@code host[:port]} ({@code [address]:port} for IPv6) for {@code what}, such as
+     * {@code "option --clamd"}; the port defaults to {@code defaultPort}.
+     */
+    static ServerTarget hostPort(String text, int defaultPort, String what) throws UsageException {
         String host;
         String port;
         if (text.startsWith("[")) {
             int close = text.indexOf(']');
             if (close < 0) {
-                throw new UsageException("server " + text + ": missing ]");
+                throw new UsageException(what + " " + text + ": missing ]");
             }
             host = text.substring(1, close);
             String rest = text.substring(close + 1);
             if (!rest.isEmpty() && !rest.startsWith(":")) {
-                throw new UsageException("server " + text + ": expected :port after ]");
+                throw new UsageException(what + " " + text + ": expected :port after ]");
             }
             port = rest.isEmpty() ? null : rest.substring(1);
             if (!isIpv6Literal(host)) {
-                throw new UsageException("server " + text + ": not an IPv6 address in brackets");
+                throw new UsageException(what + " " + text + ": not an IPv6 address in brackets");
             }
         } else if (text.indexOf(':') != text.lastIndexOf(':')) {
             if (!isIpv6Literal(text)) {
-                throw new UsageException("server " + text + ": write an IPv6 address as [address]:port");
+                throw new UsageException(what + " " + text + ": write an IPv6 address as [address]:port");
             }
             host = text;
             port = null;
@@ -55,9 +63,9 @@ final class Endpoints {
             port = colon < 0 ? null : text.substring(colon + 1);
         }
         if (host.isEmpty() || !isHostText(host)) {
-            throw new UsageException("server " + text + ": bad host name");
+            throw new UsageException(what + " " + text + ": bad host name");
         }
-        int number = port == null ? ServerTarget.POP3_PORT : port(port, "server " + text, false);
+        int number = port == null ? defaultPort : port(port, what + " " + text, false);
         return new ServerTarget(host, number, text);
     }
 

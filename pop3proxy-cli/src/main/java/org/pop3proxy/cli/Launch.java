@@ -29,12 +29,45 @@ import java.util.function.Supplier;
  * @param stderrIsSocket   whether stderr may be the client's socket, so nothing may be written there
  * @param guardStdio       whether stray output to System.out/err and java.util.logging goes to the log
  * @param onStopSignal     registers what SIGTERM (and SIGINT) should run
+ * @param onReloadSignal   registers what SIGHUP should run
+ * @param users            whether the process is root, and how it changes its user
  * @param relaunch         the command that starts this program again, for detaching
  * @param readyFile        where a detached daemon reports that it listens (set for the child only)
  */
 record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStream stdout, Map<String, String> env,
               boolean stderrIsSocket, boolean guardStdio, Consumer<Runnable> onStopSignal,
-              Optional<List<String>> relaunch, Optional<Path> readyFile) {
+              Consumer<Runnable> onReloadSignal, UserSwitch users, Optional<List<String>> relaunch,
+              Optional<Path> readyFile) {
+
+    /** Changes the process's user (the manual's {@code -u}); {@link #REAL} does it through libc. */
+    interface UserSwitch {
+        /** The real process: {@link Privileges}. */
+        UserSwitch REAL = new UserSwitch() {
+            @Override
+            public boolean isRoot() {
+                return Privileges.isRoot();
+            }
+
+            @Override
+            public void load() {
+                Privileges.load();
+            }
+
+            @Override
+            public Privileges.Outcome drop(String user) {
+                return Privileges.drop(user);
+            }
+        };
+
+        /** Returns whether the process runs as root, so that it must change its user. */
+        boolean isRoot();
+
+        /** Loads what {@link #drop} needs while the process may still read everything. */
+        void load();
+
+        /** Changes to {@code user}; see {@link Privileges#drop}. */
+        Privileges.Outcome drop(String user);
+    }
 
     Launch {
         Objects.requireNonNull(inheritedChannel, "inheritedChannel");
@@ -42,6 +75,8 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
         Objects.requireNonNull(stdout, "stdout");
         env = Map.copyOf(env);
         Objects.requireNonNull(onStopSignal, "onStopSignal");
+        Objects.requireNonNull(onReloadSignal, "onReloadSignal");
+        Objects.requireNonNull(users, "users");
         Objects.requireNonNull(relaunch, "relaunch");
         Objects.requireNonNull(readyFile, "readyFile");
     }
@@ -50,7 +85,8 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
     static Launch process(String[] args, Optional<Path> readyFile) {
         return new Launch(Launch::systemChannel, new FileInputStream(FileDescriptor.in),
                 new FileOutputStream(FileDescriptor.out), System.getenv(), detectStderrSocket(), true,
-                Signals::onStop, Optional.of(Detacher.relaunchCommand(args)), readyFile);
+                Signals::onStop, Signals::onHangup, UserSwitch.REAL, Optional.of(Detacher.relaunchCommand(args)),
+                readyFile);
     }
 
     private static Channel systemChannel() {

@@ -14,15 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.pop3proxy.api.ClientInfo;
-import org.pop3proxy.api.Selection;
-import org.pop3proxy.api.ServerSelector;
+import org.pop3proxy.engine.ListenOptions;
 import org.pop3proxy.engine.Pop3Proxy;
-import org.pop3proxy.engine.ProxyConfig;
 import org.pop3proxy.engine.ProxyServer;
 import org.pop3proxy.engine.SessionOutcome;
 import org.slf4j.Logger;
@@ -34,9 +30,6 @@ import org.slf4j.event.Level;
  * on stdin/stdout) or as a daemon ({@code -D}, {@code -DD [interface:]port}).
  */
 public final class Main {
-    /** The options that later work implements; until then they are refused. */
-    static final List<String> NOT_YET_IMPLEMENTED = List.of("a", "c", "e", "l", "q", "s", "u", "v", "z");
-
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Duration FLUSH = Duration.ofSeconds(2);
 
@@ -72,12 +65,6 @@ public final class Main {
         CliOptions options;
         try {
             options = CommandLine.parse(args);
-            List<String> refused = NOT_YET_IMPLEMENTED.stream().filter(options::wasGiven).collect(Collectors.toList());
-            if (!refused.isEmpty()) {
-                throw new UsageException((refused.size() == 1 ? "option " : "options ")
-                        + refused.stream().map(o -> "-" + o).collect(Collectors.joining(", "))
-                        + (refused.size() == 1 ? " is" : " are") + " not implemented yet");
-            }
         } catch (UsageException e) {
             return usageError(e, args, err, launch);
         }
@@ -91,12 +78,20 @@ public final class Main {
             Logging.toSyslog(options.syslogSocket(), Level.INFO);
         }
         try {
-            Pop3Proxy proxy = Pop3Proxy.create(config(options));
+            Wiring.Wired wired;
+            try {
+                wired = Wiring.wire(options);
+            } catch (UsageException e) {
+                return fail(e.getMessage(), e.exitCode(), options, err, launch);
+            } catch (StartupException e) {
+                return fail(e.getMessage(), 1, options, err, launch);
+            }
+            Pop3Proxy proxy = Pop3Proxy.create(wired.config());
             if (!options.daemon()) {
-                return serveInetd(proxy, launch);
+                return serveInetd(proxy, wired.listen(), options, err, launch);
             }
             if (options.debug() || launch.readyFile().isPresent()) {
-                return serveDaemon(proxy, options, err, launch);
+                return serveDaemon(proxy, wired.listen(), options, err, launch);
             }
             if (launch.relaunch().isEmpty()) {
                 err.println("pop3.proxy: cannot detach here; use -d");
@@ -108,15 +103,64 @@ public final class Main {
         }
     }
 
-    /** Builds the engine's configuration from the options implemented so far. */
-    static ProxyConfig config(CliOptions options) {
-        ServerSelector selector = options.server()
-                .map(ServerSelector::fixed)
-                .orElse((client, login) -> Selection.reject("no server: the command line says -"));
-        return ProxyConfig.builder(selector)
-                .timeout(options.timeout())
-                .quiet(options.quiet())
-                .build();
+    /**
+     * Reports why the proxy cannot start: to the log, to the waiting parent of a detached daemon,
+     * and on stderr unless that is the log ({@code -d}) or the client's socket (inetd).
+     */
+    private static int fail(String why, int exitCode, CliOptions options, PrintStream err, Launch launch) {
+        LOG.error(why);
+        Detacher.report(launch.readyFile()).failure(why);
+        if (!options.debug() && !launch.stderrIsSocket()) {
+            err.println("pop3.proxy: " + why);
+        }
+        return exitCode;
+    }
+
+    /**
+     * Loads what changing the user needs while still root; returns a reason when it cannot. A
+     * process that is not root changes nothing (the manual's {@code -u} applies to root only).
+     */
+    private static Optional<String> prepareUserChange(CliOptions options, Launch launch) {
+        if (!launch.users().isRoot()) {
+            if (options.wasGiven("u")) {
+                LOG.debug("not started as root: -u {} changes nothing", options.user());
+            }
+            return Optional.empty();
+        }
+        try {
+            launch.users().load();
+            return Optional.empty();
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return Optional.of("cannot load libc to change the user to " + options.user() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Changes to {@code -u}'s user (default nobody) when started as root, then checks that the
+     * directories the sessions write to are writable; returns a reason when the proxy must stop.
+     */
+    private static Optional<String> changeUser(CliOptions options, Launch launch) {
+        if (launch.users().isRoot()) {
+            Privileges.Outcome outcome = launch.users().drop(options.user());
+            if (outcome instanceof Privileges.Failed failed) {
+                return Optional.of("cannot run as " + options.user() + ": " + failed.message());
+            }
+            LOG.debug("running as {}: {}", options.user(), outcome);
+        }
+        if (options.virusScanning()) {
+            Path spool = options.scanning().spoolDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+            if (!Files.isDirectory(spool) || !Files.isWritable(spool)) {
+                return Optional.of("the spool directory " + spool + " is not a directory this process may write to"
+                        + " (after changing to the -u user)");
+            }
+        }
+        options.loginDirectory().ifPresent(dir -> {
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                LOG.warn("the login directory {} is not a directory this process may write to"
+                        + " (after changing to the -u user): no login files will be written", dir);
+            }
+        });
+        return Optional.empty();
     }
 
     /**
@@ -137,7 +181,12 @@ public final class Main {
         return e.exitCode();
     }
 
-    private static int serveInetd(Pop3Proxy proxy, Launch launch) {
+    private static int serveInetd(Pop3Proxy proxy, ListenOptions listen, CliOptions options, PrintStream err,
+                                  Launch launch) {
+        Optional<String> cannot = prepareUserChange(options, launch).or(() -> changeUser(options, launch));
+        if (cannot.isPresent()) {
+            return fail(cannot.get(), 1, options, err, launch);
+        }
         Channel channel = launch.inheritedChannel().get();
         if (channel instanceof ServerSocketChannel) {
             LOG.error("stdin is a listening socket: configure inetd with nowait, or use -D");
@@ -146,8 +195,12 @@ public final class Main {
         if (channel instanceof SocketChannel) {
             SocketChannel socket = (SocketChannel) channel;
             if (localAddress(socket) instanceof InetSocketAddress) {
-                return proxy.serve(socket.socket()).exitCode();
+                return proxy.serve(socket.socket(), listen).exitCode();
             }
+        }
+        if (listen.implicitTls() || listen.proxyProtocol().isPresent()) {
+            LOG.error("--pop3s and --proxy-protocol need a TCP socket on stdin, not a pipe");
+            return 1;
         }
         SessionOutcome outcome = proxy.serve(launch.stdin(), launch.stdout(), clientFromEnvironment(launch.env()));
         return outcome.exitCode();
@@ -200,35 +253,40 @@ public final class Main {
         return 0;
     }
 
-    private static int serveDaemon(Pop3Proxy proxy, CliOptions options, PrintStream err, Launch launch) {
+    private static int serveDaemon(Pop3Proxy proxy, ListenOptions listen, CliOptions options, PrintStream err,
+                                   Launch launch) {
+        // Opened while still root: the waiting parent's directory is not writable by -u's user.
+        Detacher.Report report = Detacher.report(launch.readyFile());
+        Optional<String> cannotChange = prepareUserChange(options, launch);
+        if (cannotChange.isPresent()) {
+            return daemonFails(cannotChange.get(), options, err, report);
+        }
         InetSocketAddress address = options.listenAddress().orElseThrow();
         ProxyServer server;
         try {
-            server = proxy.bind(address);
+            server = proxy.bind(address, listen);
         } catch (IOException e) {
-            String why = "cannot listen on " + text(address) + ": " + e.getMessage();
-            LOG.error(why);
-            launch.readyFile().ifPresent(ready -> Detacher.reportFailure(ready, why));
-            if (!options.debug()) {
-                err.println("pop3.proxy: " + why);
-            }
-            return 1;
+            return daemonFails("cannot listen on " + text(address) + ": " + e.getMessage(), options, err, report);
         }
         long pid = ProcessHandle.current().pid();
         if (options.pidFile().isPresent() && !writePid(options.pidFile().get(), pid)) {
-            String why = "cannot write the pid file " + options.pidFile().get();
-            LOG.error(why);
-            launch.readyFile().ifPresent(ready -> Detacher.reportFailure(ready, why));
             closeQuietly(server);
-            return 1;
+            return daemonFails("cannot write the pid file " + options.pidFile().get(), options, err, report);
+        }
+        Optional<String> cannotRun = changeUser(options, launch);
+        if (cannotRun.isPresent()) {
+            closeQuietly(server);
+            options.pidFile().ifPresent(file -> removePid(file, pid));
+            return daemonFails(cannotRun.get(), options, err, report);
         }
         launch.onStopSignal().accept(() -> {
             LOG.info("stopping on a signal");
             closeQuietly(server);
         });
+        launch.onReloadSignal().accept(() -> Wiring.reloadTls(proxy.config()));
         server.start();
         LOG.info("listening on {} (pid {})", text(server.localAddress()), pid);
-        launch.readyFile().ifPresent(Detacher::reportReady);
+        report.ready();
         try {
             server.awaitClose();
         } catch (InterruptedException e) {
@@ -238,6 +296,15 @@ public final class Main {
         options.pidFile().ifPresent(file -> removePid(file, pid));
         LOG.info("stopped");
         return 0;
+    }
+
+    private static int daemonFails(String why, CliOptions options, PrintStream err, Detacher.Report report) {
+        LOG.error(why);
+        report.failure(why);
+        if (!options.debug()) {
+            err.println("pop3.proxy: " + why);
+        }
+        return 1;
     }
 
     private static boolean writePid(Path file, long pid) {
@@ -257,7 +324,8 @@ public final class Main {
                 Files.delete(file);
             }
         } catch (IOException e) {
-            LOG.warn("cannot remove the pid file {}: {}", file, e.toString());
+            LOG.warn("cannot remove the pid file {} (with -u, only if that user may write its directory): {}",
+                    file, e.toString());
         }
     }
 

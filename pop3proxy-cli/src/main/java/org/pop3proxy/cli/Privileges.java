@@ -4,6 +4,9 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -81,6 +84,23 @@ final class Privileges {
 
     private static final class Holder {
         static final LibC LIBC = Native.load("c", LibC.class);
+    }
+
+    /**
+     * Tells whether this process runs as root (effective uid 0). Reads the owner of
+     * {@code /proc/self} (the effective uid, on Linux) so that a process that is not root never
+     * loads the native binding; elsewhere asks libc.
+     */
+    static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            try {
+                return libc().geteuid() == 0;
+            } catch (UnsatisfiedLinkError | RuntimeException noLibc) {
+                return false;
+            }
+        }
     }
 
     /** Loads the native binding now; returns normally or throws {@link UnsatisfiedLinkError}. */

@@ -15,4 +15,13 @@ final class Signals {
             Runtime.getRuntime().addShutdownHook(new Thread(action, "pop3proxy-stop"));
         }
     }
+
+    /** Makes SIGHUP run {@code action}, instead of ending the JVM; does nothing where it cannot. */
+    static void onHangup(Runnable action) {
+        try {
+            Signal.handle(new Signal("HUP"), s -> action.run());
+        } catch (IllegalArgumentException | LinkageError e) {
+            // No SIGHUP here (or the JVM reserves it): there is nothing to reload by signal.
+        }
+    }
 }

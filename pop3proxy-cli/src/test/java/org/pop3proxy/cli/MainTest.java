@@ -41,8 +41,44 @@ class MainTest {
 
     private static Launch launch(byte[] stdin, ByteArrayOutputStream stdout, boolean stderrIsSocket,
                                  CompletableFuture<Runnable> stop) {
+        return launch(stdin, stdout, stderrIsSocket, stop, NOT_ROOT);
+    }
+
+    private static Launch launch(byte[] stdin, ByteArrayOutputStream stdout, boolean stderrIsSocket,
+                                 CompletableFuture<Runnable> stop, Launch.UserSwitch users) {
         return new Launch(() -> null, new ByteArrayInputStream(stdin), stdout, Map.of("TCPREMOTEIP", "192.0.2.1"),
-                stderrIsSocket, false, stop::complete, Optional.empty(), Optional.empty());
+                stderrIsSocket, false, stop::complete, reload -> { }, users, Optional.empty(), Optional.empty());
+    }
+
+    /** This JVM must never change its user: the tests pretend it is not root, or record the calls. */
+    private static final Launch.UserSwitch NOT_ROOT = new FakeUsers(false, new Privileges.NotRoot(1000));
+
+    /** Records what the proxy asked of the user switch, and answers with {@code outcome}. */
+    private static final class FakeUsers implements Launch.UserSwitch {
+        final boolean root;
+        final Privileges.Outcome outcome;
+        final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        FakeUsers(boolean root, Privileges.Outcome outcome) {
+            this.root = root;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public boolean isRoot() {
+            return root;
+        }
+
+        @Override
+        public void load() {
+            calls.add("load");
+        }
+
+        @Override
+        public Privileges.Outcome drop(String user) {
+            calls.add("drop " + user);
+            return outcome;
+        }
     }
 
     private int run(Launch launch, String... args) {
@@ -64,20 +100,70 @@ class MainTest {
     }
 
     @Test
-    void eachOptionForLaterIsRefusedByName() {
-        Map<String, List<String>> later = Map.of("a", List.of("-a", "/bin/true"), "c", List.of("-c", "%"),
-                "e", List.of("-e"), "l", List.of("-l", "/tmp"), "q", List.of("-q", "127.0.0.1"),
-                "s", List.of("-e", "-s", "x"), "u", List.of("-u", "nobody"), "v", List.of("-v", "P_"),
-                "z", List.of("-z"));
-        assertEquals(Main.NOT_YET_IMPLEMENTED.size(), later.size());
-        later.forEach((option, args) -> {
-            errBytes.reset();
-            String[] all = new String[args.size() + 1];
-            args.toArray(all);
-            all[args.size()] = upstream.server();
-            assertEquals(255, run(launch(new byte[0], new ByteArrayOutputStream(), false, new CompletableFuture<>()), all));
-            assertTrue(err().contains("-" + option) && err().contains("not implemented yet"), err());
-        });
+    void startedAsRootItLoadsThenDropsToNobodyByDefaultBeforeServing() {
+        FakeUsers users = new FakeUsers(true, new Privileges.Dropped(65534, 65534));
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        assertEquals(0, run(launch("QUIT\r\n".getBytes(StandardCharsets.US_ASCII), stdout, false,
+                new CompletableFuture<>(), users), "--syslog-socket", "/nonexistent/log", upstream.server()));
+        assertEquals(List.of("load", "drop nobody"), users.calls);
+        assertTrue(stdout.toString(StandardCharsets.US_ASCII).startsWith("+OK POP3 proxy ready\r\n"));
+    }
+
+    @Test
+    void anUnknownUserIsExit1WithAMessageAndNoGreeting() {
+        FakeUsers users = new FakeUsers(true, new Privileges.Failed("unknown user: nosuchuser"));
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        assertEquals(1, run(launch("QUIT\r\n".getBytes(StandardCharsets.US_ASCII), stdout, false,
+                new CompletableFuture<>(), users), "--syslog-socket", "/nonexistent/log", "-u", "nosuchuser",
+                upstream.server()));
+        assertEquals(List.of("load", "drop nosuchuser"), users.calls);
+        assertEquals("", stdout.toString(StandardCharsets.US_ASCII), "nothing reaches the client");
+        assertTrue(err().contains("cannot run as nosuchuser: unknown user: nosuchuser"), err());
+    }
+
+    @Test
+    void notRootNothingIsDropped() {
+        FakeUsers users = new FakeUsers(false, new Privileges.NotRoot(1000));
+        assertEquals(0, run(launch("QUIT\r\n".getBytes(StandardCharsets.US_ASCII), new ByteArrayOutputStream(), false,
+                new CompletableFuture<>(), users), "--syslog-socket", "/nonexistent/log", "-u", "nosuchuser",
+                upstream.server()));
+        assertEquals(List.of(), users.calls);
+    }
+
+    @Test
+    void aDaemonDropsAfterBindingAndAFailedDropClosesTheListener() throws Exception {
+        FakeUsers users = new FakeUsers(true, new Privileges.Failed("unknown user: nosuchuser"));
+        assertEquals(1, run(launch(new byte[0], new ByteArrayOutputStream(), false, new CompletableFuture<>(), users),
+                "-d", "-DD", "127.0.0.1:0", "-u", "nosuchuser", upstream.server()));
+        assertEquals(List.of("load", "drop nosuchuser"), users.calls);
+        assertTrue(err().contains("cannot run as nosuchuser"), err());
+        assertFalse(err().contains("listening on"), "never served: " + err());
+    }
+
+    @Test
+    void aBadKeyFileIsExit1AtStartWithAMessageNamingIt() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("wire-tls");
+        java.nio.file.Path junk = java.nio.file.Files.writeString(dir.resolve("junk.pem"), "not a pem file\n");
+        try {
+            assertEquals(1, run(launch(new byte[0], new ByteArrayOutputStream(), false, new CompletableFuture<>()),
+                    "-DD", "127.0.0.1:0", "--tls-cert", junk.toString(), "--tls-key", junk.toString(),
+                    upstream.server()));
+            assertTrue(err().startsWith("pop3.proxy: TLS: ") && err().contains(junk.toString()), err());
+        } finally {
+            java.nio.file.Files.delete(junk);
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
+    void builderRefusalsAreUsageErrors() {
+        assertEquals(255, run(launch(new byte[0], new ByteArrayOutputStream(), false, new CompletableFuture<>()),
+                "-e", "-c", ":", upstream.server()));
+        assertTrue(err().contains("delimiters"), err());
+        errBytes.reset();
+        assertEquals(255, run(launch(new byte[0], new ByteArrayOutputStream(), false, new CompletableFuture<>()),
+                "-z", "--max-scan-size", "2G", upstream.server()));
+        assertTrue(err().contains("maxSpoolTotal"), err());
     }
 
     @Test
@@ -124,8 +210,8 @@ class MainTest {
         assertEquals(0, run(launch(quit, new ByteArrayOutputStream(), false, new CompletableFuture<>()),
                 "-d", "-m", upstream.server()));
         assertFalse(err().contains("connected from"), err());
-        assertEquals(java.time.Duration.ofSeconds(42), Main.config(CommandLine.parse("-t", "42", "x")).timeout());
-        assertTrue(Main.config(CommandLine.parse("-m", "x")).quiet());
+        assertEquals(java.time.Duration.ofSeconds(42), Wiring.wire(CommandLine.parse("-t", "42", "x")).config().timeout());
+        assertTrue(Wiring.wire(CommandLine.parse("-m", "x")).config().quiet());
     }
 
     @Test

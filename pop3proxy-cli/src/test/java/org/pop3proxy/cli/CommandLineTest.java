@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -197,6 +199,63 @@ class CommandLineTest {
         assertEquals(255, exitOf("-q", "pop.example", "pop.example"), "-q takes an IP number");
         assertEquals(255, exitOf("-q", "256.1.1.1", "pop.example"));
         assertEquals(255, exitOf("a.example", "b.example"), "two servers");
+    }
+
+    @Test
+    void longOptionsDefaultToTheEnginesValues() throws Exception {
+        CliOptions o = parse("pop.example");
+        assertEquals(new CliOptions.Scanning("127.0.0.1", 3310, Optional.empty(), false, Optional.empty(),
+                OptionalLong.empty(), OptionalLong.empty()), o.scanning());
+        assertEquals(new CliOptions.Tls(Optional.empty(), Optional.empty(), false, false, false, "none",
+                Optional.empty(), false, Optional.empty()), o.tls());
+        assertEquals(new CliOptions.Limits(OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), false),
+                o.limits());
+    }
+
+    @Test
+    void everyLongOptionIsParsedIntoItsValue() throws Exception {
+        CliOptions o = parse("-z", "--clamd", "[::1]:3311", "--clamd-mode=CONTSCAN", "--spool-dir", "/var/spool/p3",
+                "--max-scan-size", "10M", "--max-spool-total=2G", "--tls-cert", "/etc/c.pem", "--tls-key", "/etc/k.pem",
+                "--tls-required", "--capa", "--upstream-tls", "stls", "--upstream-ca", "/etc/ca.pem",
+                "--proxy-protocol", "--proxy-protocol-from", "10.0.0.2,10.0.1.0/24", "-DD", "1110",
+                "--max-sessions", "50", "--max-sessions-per-client=3", "--auth-timeout", "30", "--relay-server-errors",
+                "pop.example");
+        assertEquals(new CliOptions.Scanning("::1", 3311, Optional.empty(), true, Optional.of(Path.of("/var/spool/p3")),
+                OptionalLong.of(10L << 20), OptionalLong.of(2L << 30)), o.scanning());
+        assertEquals(new CliOptions.Tls(Optional.of(Path.of("/etc/c.pem")), Optional.of(Path.of("/etc/k.pem")), true,
+                false, true, "stls", Optional.of(Path.of("/etc/ca.pem")), false, Optional.of("10.0.0.2,10.0.1.0/24")),
+                o.tls());
+        assertEquals(new CliOptions.Limits(OptionalInt.of(50), OptionalInt.of(3), Optional.of(Duration.ofSeconds(30)),
+                true), o.limits());
+        assertEquals(Optional.of(Path.of("/tmp/s")), parse("-z", "--clamd-socket", "/tmp/s", "x").scanning().clamdSocket());
+    }
+
+    @Test
+    void longOptionCombinationsThatWouldDoNothingAreUsageErrors() {
+        assertEquals(255, exitOf("--clamd", "127.0.0.1", "pop.example"), "needs -z");
+        assertEquals(255, exitOf("--spool-dir", "/tmp", "pop.example"), "needs -z");
+        assertEquals(255, exitOf("--max-scan-size", "1M", "pop.example"), "needs -z");
+        assertEquals(255, exitOf("--max-spool-total", "1M", "pop.example"), "needs -z");
+        assertEquals(255, exitOf("-z", "--clamd", "h", "--clamd-socket", "/s", "pop.example"));
+        assertEquals(255, exitOf("-z", "--clamd-mode", "fast", "pop.example"));
+        assertEquals(255, exitOf("-z", "--clamd", "h:0", "pop.example"));
+        assertEquals(255, exitOf("-z", "--max-scan-size", "0", "pop.example"));
+        assertEquals(255, exitOf("-z", "--max-scan-size", "12T", "pop.example"));
+        assertEquals(255, exitOf("--tls-cert", "c.pem", "pop.example"), "cert without key");
+        assertEquals(255, exitOf("--tls-key", "k.pem", "pop.example"), "key without cert");
+        assertEquals(255, exitOf("--tls-required", "pop.example"));
+        assertEquals(255, exitOf("--pop3s", "pop.example"));
+        assertEquals(255, exitOf("--upstream-tls", "maybe", "pop.example"));
+        assertEquals(255, exitOf("--upstream-ca", "ca.pem", "pop.example"), "CA without upstream TLS");
+        assertEquals(255, exitOf("--upstream-insecure", "pop.example"));
+        assertEquals(255, exitOf("--upstream-tls", "stls", "--upstream-ca", "ca.pem", "--upstream-insecure",
+                "pop.example"));
+        assertEquals(255, exitOf("--proxy-protocol", "pop.example"), "trusting everyone");
+        assertEquals(255, exitOf("--proxy-protocol-from", "10.0.0.1", "pop.example"));
+        assertEquals(255, exitOf("--max-sessions", "5", "pop.example"), "daemon only");
+        assertEquals(255, exitOf("-DD", "1110", "--max-sessions", "0", "pop.example"));
+        assertEquals(255, exitOf("-DD", "1110", "--max-sessions-per-client", "x", "pop.example"));
+        assertEquals(255, exitOf("--auth-timeout", "0", "pop.example"));
     }
 
     @Test

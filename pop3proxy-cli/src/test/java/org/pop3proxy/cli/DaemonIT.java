@@ -100,7 +100,8 @@ class DaemonIT {
 
     @Test
     void withoutDebugItDetachesAndKeepsServingUntilKilledByItsPidFile() throws Exception {
-        Path pidFile = dir.resolve("pop3.proxy.pid");
+        // Started as root the daemon runs as nobody: it can remove its pid file only where nobody may write.
+        Path pidFile = Launcher.sharedDir(dir, "run").resolve("pop3.proxy.pid");
         int port = freePort();
         long started = System.nanoTime();
         Launcher.Result r = Launcher.run(List.of(Launcher.script().toString(), "-DD", "127.0.0.1:" + port,

@@ -97,7 +97,7 @@ class InetdIT {
     @ParameterizedTest
     @MethodSource("jdks")
     void usageErrorsNeverReachTheSocket(Path jdk) throws Exception {
-        for (String[] bad : List.of(new String[] {"-x", upstream.server()}, new String[] {"-z", upstream.server()},
+        for (String[] bad : List.of(new String[] {"-x", upstream.server()}, new String[] {"--pop3s", upstream.server()},
                 new String[] {"-DD"})) {
             Launcher.Inetd proxy = Launcher.inetd(jdk, dir, Map.of(), args(bad));
             try (Pop3Script c = new Pop3Script(proxy.port())) {

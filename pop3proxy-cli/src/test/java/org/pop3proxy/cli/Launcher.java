@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,6 +72,34 @@ final class Launcher {
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * Returns a new directory {@code name} in {@code parent} that any user may write to, and opens
+     * {@code parent} for traversal: run as root, the launcher drops to nobody (the manual's default
+     * -u), which must still reach the files a test gives it.
+     */
+    static Path sharedDir(Path parent, String name) throws IOException {
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = Files.createDirectories(parent.resolve(name));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        return dir;
+    }
+
+    /** Returns whether the tests run as root, so that the launcher changes its user. */
+    static boolean runsAsRoot() throws IOException {
+        return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+    }
+
+    /** Returns the uid of {@code user} from /etc/passwd. */
+    static int uidOf(String user) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+            String[] f = line.split(":");
+            if (f.length > 2 && f[0].equals(user)) {
+                return Integer.parseInt(f[2]);
+            }
+        }
+        throw new AssertionError("no user " + user + " in /etc/passwd");
     }
 
     /** Runs a command to its end and returns its exit code and output. */

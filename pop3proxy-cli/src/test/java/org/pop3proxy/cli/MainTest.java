@@ -94,7 +94,10 @@ class MainTest {
         assertEquals(0, run(launch(new byte[0], new ByteArrayOutputStream(), false, new CompletableFuture<>()), "--help"));
         String usage = outBytes.toString(StandardCharsets.UTF_8);
         for (String option : List.of("-a", "-c", "-e", "-l", "-m", "-q", "-s", "-t", "-u", "-v", "-z", "-d", "-D",
-                "-DD", "--syslog-socket", "--pid-file")) {
+                "-DD", "--syslog-socket", "--pid-file", "--clamd", "--clamd-socket", "--clamd-mode", "--spool-dir",
+                "--max-scan-size", "--max-spool-total", "--tls-cert", "--tls-key", "--tls-required", "--pop3s", "--capa",
+                "--upstream-tls", "--upstream-ca", "--upstream-insecure", "--proxy-protocol", "--proxy-protocol-from",
+                "--max-sessions", "--max-sessions-per-client", "--auth-timeout", "--relay-server-errors")) {
             assertTrue(usage.contains("  " + option + " "), option + " in " + usage);
         }
     }

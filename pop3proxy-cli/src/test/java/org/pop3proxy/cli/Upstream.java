@@ -23,11 +23,18 @@ final class Upstream implements AutoCloseable {
     private final byte[] retrBody;
 
     Upstream() throws Exception {
+        this(MESSAGE);
+    }
+
+    /** Starts GreenMail with {@code messages} in bob's mailbox, in this order; RETR 1 is kept. */
+    Upstream(String... messages) throws Exception {
         greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3));
         greenMail.start();
-        greenMail.setUser("bob@example.org", USER, PASSWORD).deliver(new MimeMessage(
-                Session.getInstance(new Properties()),
-                new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.ISO_8859_1))));
+        com.icegreen.greenmail.user.GreenMailUser bob = greenMail.setUser("bob@example.org", USER, PASSWORD);
+        for (String message : messages) {
+            bob.deliver(new MimeMessage(Session.getInstance(new Properties()),
+                    new ByteArrayInputStream(message.getBytes(StandardCharsets.ISO_8859_1))));
+        }
         try (Pop3Script direct = new Pop3Script(port())) {
             direct.expectStartsWith("+OK");
             direct.send("USER " + USER).expectStartsWith("+OK");

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
  *   --quick                  fewer and shorter runs
  *   --jdk NAME=JAVA          a JDK to run the proxy on (repeatable; default the running java)
  *   --dovecot PORT           also measure against a Dovecot started by bench/dovecot.sh
+ *   --only-server NAME       daemon-mode parts against GreenMail or Dovecot only (profiling)
  *   --parts a,b              retr,sessions,latency,memory,inetd (default all)
  *   --jmh LABEL=FILE.csv     JMH results to include (repeatable)
  *   --launcher PATH          bin/pop3.proxy, timed in inetd mode beside the stand-in
@@ -46,6 +47,7 @@ public final class Bench {
     private final Map<String, Path> jmh = new LinkedHashMap<>();
     private final List<String> proxyOpts = new ArrayList<>();
     private String launcher = "";
+    private String onlyServer = "";
     private Path out;
     private String command = "bench/run.sh";
     private final long deadline;
@@ -75,6 +77,7 @@ public final class Bench {
                     jmh.put(kv[0], Path.of(kv[1]));
                 }
                 case "--launcher" -> launcher = args[++i];
+                case "--only-server" -> onlyServer = args[++i];
                 case "--proxy-opts" -> proxyOpts.addAll(List.of(args[++i].trim().split("\\s+")));
                 case "--budget" -> budget = Long.parseLong(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
@@ -112,6 +115,9 @@ public final class Bench {
             for (Map.Entry<String, Integer> server : servers.entrySet()) {
                 for (Map.Entry<String, String> jdk : jdks.entrySet()) {
                     if (!parts.contains("retr") && !parts.contains("sessions") && !parts.contains("latency")) {
+                        continue;
+                    }
+                    if (!onlyServer.isEmpty() && !onlyServer.equals(server.getKey())) {
                         continue;
                     }
                     if (overBudget("daemon mode on " + server.getKey() + " / " + jdk.getKey())) {
@@ -203,28 +209,35 @@ public final class Bench {
         double seconds = quick ? 2 : 4;
         int max = 200_000;
         System.out.printf("Sessions/s, %d clients, %s, %s: %d pairs of %.0f s%n", CLIENTS, server, jdk, pairs, seconds);
-        Load.sessions(proxy.port, CLIENTS, quick ? 1.5 : 3, max);
+        // Warm-up long enough for most of the JIT work; what remains shows as "without JIT".
+        Load.sessions(proxy.port, CLIENTS, quick ? 3 : 6, max);
         Load.sessions(serverPort, CLIENTS, 1, max);
         List<Load.Sessions> direct = new ArrayList<>();
         List<Load.Sessions> viaProxy = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         List<Double> cpuPerSession = new ArrayList<>();
+        List<Double> noJit = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
             Load.Sessions d;
             Load.Sessions p;
-            long c0;
-            long c1;
+            Map<String, long[]> t0;
+            Map<String, long[]> t1;
             if (i % 2 == 0) {
                 d = Load.sessions(serverPort, CLIENTS, seconds, max);
-                c0 = ProcStats.cpuNanos(proxy.pid());
+                t0 = ProcStats.threadCpu(proxy.pid());
                 p = Load.sessions(proxy.port, CLIENTS, seconds, max);
-                c1 = ProcStats.cpuNanos(proxy.pid());
+                t1 = ProcStats.threadCpu(proxy.pid());
             } else {
-                c0 = ProcStats.cpuNanos(proxy.pid());
+                t0 = ProcStats.threadCpu(proxy.pid());
                 p = Load.sessions(proxy.port, CLIENTS, seconds, max);
-                c1 = ProcStats.cpuNanos(proxy.pid());
+                t1 = ProcStats.threadCpu(proxy.pid());
                 d = Load.sessions(serverPort, CLIENTS, seconds, max);
             }
+            threadCpu(t0, t1, p.ok());
+            long c0 = t0.values().stream().mapToLong(v -> v[0] + v[1]).sum();
+            long c1 = t1.values().stream().mapToLong(v -> v[0] + v[1]).sum();
+            long jit = cpuOf(t1, "Compiler") - cpuOf(t0, "Compiler");
+            noJit.add((c1 - c0 - jit) / 1e6 / Math.max(1, p.ok()));
             direct.add(d);
             viaProxy.add(p);
             ratios.add(p.perSecond() / d.perSecond());
@@ -246,7 +259,7 @@ public final class Bench {
                 ratioText(ratios),
                 f2(median(direct, Load.Sessions::p50Millis)) + " / " + f2(median(direct, Load.Sessions::p99Millis)),
                 f2(median(viaProxy, Load.Sessions::p50Millis)) + " / " + f2(median(viaProxy, Load.Sessions::p99Millis)),
-                f3(cpu), Integer.toString(failed),
+                f3(cpu) + " / " + f3(median(noJit)), Integer.toString(failed),
                 verdict(ratio >= 0.9, "ratio " + f2(ratio) + " vs ≥ 0.9"),
                 verdict(cpu <= 0.5, f3(cpu) + " ms vs ≤ 0.5 ms"));
     }
@@ -290,6 +303,7 @@ public final class Bench {
             Load.sessions(proxy.port, CLIENTS, 1, 500);
             long heap0 = Long.parseLong(proxy.ask("heap", "HEAP "));
             ProcStats s0 = ProcStats.of(proxy.pid());
+            nmt(jdk, proxy, "baseline", null);
             try (Load.Idle idle = Load.idle(proxy.port, n, CLIENTS, USERS, quick ? 60 : 120)) {
                 int open = idle.connections().size();
                 // Each open session holds a client and a server descriptor; wait until the proxy has them.
@@ -299,6 +313,7 @@ public final class Bench {
                 }
                 long heap1 = Long.parseLong(proxy.ask("heap", "HEAP "));
                 ProcStats s1 = ProcStats.of(proxy.pid());
+                nmt(jdk, proxy, "summary.diff", "nmt-" + jdk.getKey().replaceAll("\\W+", "") + "-" + n + ".txt");
                 int per = Math.max(1, open);
                 double rss = (s1.rssBytes() - s0.rssBytes()) / 1024.0 / per;
                 double pss = (s1.pssBytes() - s0.pssBytes()) / 1024.0 / per;
@@ -371,6 +386,46 @@ public final class Bench {
                 .filter(e -> !e.endsWith(".jar") || Path.of(e).getFileName().toString().matches(
                         "(pop3proxy-(api|engine)|slf4j-api)-.*\\.jar"))
                 .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** Returns the CPU nanoseconds of the thread groups whose name holds {@code part}. */
+    private static long cpuOf(Map<String, long[]> groups, String part) {
+        return groups.entrySet().stream().filter(e -> e.getKey().contains(part))
+                .mapToLong(e -> e.getValue()[0] + e.getValue()[1]).sum();
+    }
+
+    /** Prints where the proxy's CPU time went in one run, by thread group, user and system, per session. */
+    private static void threadCpu(Map<String, long[]> before, Map<String, long[]> after, int sessions) {
+        StringBuilder b = new StringBuilder("  proxy CPU by thread group, µs per session (user/system): ");
+        after.entrySet().stream()
+                .map(e -> {
+                    long[] a = e.getValue();
+                    long[] z = before.getOrDefault(e.getKey(), new long[2]);
+                    return Map.entry(e.getKey(), new long[] {a[0] - z[0], a[1] - z[1]});
+                })
+                .filter(e -> e.getValue()[0] + e.getValue()[1] > 0)
+                .sorted((x, y) -> Long.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
+                .limit(8)
+                .forEach(e -> b.append(e.getKey()).append(' ').append(e.getValue()[0] / 1000 / Math.max(1, sessions))
+                        .append('/').append(e.getValue()[1] / 1000 / Math.max(1, sessions)).append("; "));
+        System.out.println(b);
+    }
+
+    /** Runs jcmd VM.native_memory when the proxy tracks native memory; saves the answer to a log. */
+    private void nmt(Map.Entry<String, String> jdk, Child proxy, String what, String file)
+            throws IOException, InterruptedException {
+        if (proxyOpts.stream().noneMatch(o -> o.startsWith("-XX:NativeMemoryTracking"))) {
+            return;
+        }
+        Path jcmd = Path.of(jdk.getValue()).resolveSibling("jcmd");
+        ProcessBuilder pb = new ProcessBuilder(jcmd.toString(), Long.toString(proxy.pid()), "VM.native_memory", what);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(file == null ? ProcessBuilder.Redirect.DISCARD
+                : ProcessBuilder.Redirect.to(logDir.resolve(file).toFile()));
+        pb.start().waitFor(60, TimeUnit.SECONDS);
+        if (file != null) {
+            System.out.println("  native memory diff: " + logDir.resolve(file));
+        }
     }
 
     private Child startProxy(Map.Entry<String, String> jdk, int serverPort, String what) throws IOException {
@@ -476,7 +531,7 @@ public final class Bench {
                         + "octet count is checked equal to the direct one.");
         table("2. Full sessions with " + CLIENTS + " concurrent clients",
                 List.of("Server", "Proxy JDK", "direct sessions/s", "proxy sessions/s", "ratio",
-                        "direct p50 / p99 ms", "proxy p50 / p99 ms", "proxy CPU ms/session", "failed sessions",
+                        "direct p50 / p99 ms", "proxy p50 / p99 ms", "proxy CPU ms/session (all / without JIT)", "failed sessions",
                         "target: ≥ 0.9 × direct", "target: ≤ 0.5 ms CPU"), sessions,
                 "A session: connect, greeting, USER, PASS, STAT, RETR of a 2 KB message, QUIT. Proxy CPU = "
                         + "utime+stime of the proxy JVM from /proc/<pid>/stat over the proxy run / sessions "

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -51,6 +53,31 @@ record ProcStats(long cpuNanos, long rssBytes, long pssBytes, int threads, int f
             }
         }
         throw new IOException("no Threads: in " + proc.resolve("status"));
+    }
+
+    /**
+     * Returns user and system CPU nanoseconds per thread group, threads named alike (digits
+     * dropped: "C2 CompilerThread0", "pop3proxy-session-17", "GC Thread#1") summed together;
+     * threads that ended are missing, so read it while the load runs or just after.
+     */
+    static Map<String, long[]> threadCpu(long pid) throws IOException {
+        Map<String, long[]> groups = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long[] g = groups.computeIfAbsent(name, k -> new long[2]);
+                g[0] += Long.parseLong(f[11]) * 1_000_000_000L / CLOCK_TICKS;
+                g[1] += Long.parseLong(f[12]) * 1_000_000_000L / CLOCK_TICKS;
+            }
+        }
+        return groups;
     }
 
     static int fds(long pid) throws IOException {

@@ -4,4 +4,5 @@ module org.pop3proxy.engine {
     requires org.slf4j;
 
     exports org.pop3proxy.engine;
+    exports org.pop3proxy.engine.defaults;
 }

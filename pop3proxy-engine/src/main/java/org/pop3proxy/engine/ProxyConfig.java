@@ -31,6 +31,10 @@ public final class ProxyConfig {
     private final boolean quiet;
     private final Path spoolDirectory;
     private final long maxScanSize;
+    private final long maxSpoolTotal;
+    private final int maxSessions;
+    private final int maxSessionsPerClient;
+    private final Duration authorizationTimeout;
 
     private ProxyConfig(Builder b) {
         this.selector = b.selector;
@@ -48,6 +52,10 @@ public final class ProxyConfig {
         this.quiet = b.quiet;
         this.spoolDirectory = b.spoolDirectory;
         this.maxScanSize = b.maxScanSize;
+        this.maxSpoolTotal = b.maxSpoolTotal;
+        this.maxSessions = b.maxSessions;
+        this.maxSessionsPerClient = b.maxSessionsPerClient;
+        this.authorizationTimeout = b.authorizationTimeout;
     }
 
     /** Returns a builder that sends every session to {@code selector}'s choice. */
@@ -81,6 +89,14 @@ public final class ProxyConfig {
     public Path spoolDirectory() { return spoolDirectory; }
     /** The largest message, in bytes, that is spooled and scanned; larger ones are refused. */
     public long maxScanSize() { return maxScanSize; }
+    /** The most bytes all sessions of this process may hold in spool files at once. */
+    public long maxSpoolTotal() { return maxSpoolTotal; }
+    /** The most sessions a {@link ProxyServer} serves at once; more are refused with {@code -ERR}. */
+    public int maxSessions() { return maxSessions; }
+    /** The most sessions one client address may hold at once on a {@link ProxyServer}. */
+    public int maxSessionsPerClient() { return maxSessionsPerClient; }
+    /** Bounds the whole AUTHORIZATION phase, however slowly the client trickles its lines. */
+    public Duration authorizationTimeout() { return authorizationTimeout; }
 
     /** Builds {@link ProxyConfig}s. Not thread-safe. */
     public static final class Builder {
@@ -99,6 +115,10 @@ public final class ProxyConfig {
         private boolean quiet;
         private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private long maxScanSize = 25L * 1024 * 1024;
+        private long maxSpoolTotal = 1024L * 1024 * 1024;
+        private int maxSessions = 10_000;
+        private int maxSessionsPerClient = 100;
+        private Duration authorizationTimeout = Duration.ofSeconds(120);
 
         private Builder(ServerSelector selector) {
             this.selector = Objects.requireNonNull(selector, "selector");
@@ -120,6 +140,10 @@ public final class ProxyConfig {
             quiet = c.quiet;
             spoolDirectory = c.spoolDirectory;
             maxScanSize = c.maxScanSize;
+            maxSpoolTotal = c.maxSpoolTotal;
+            maxSessions = c.maxSessions;
+            maxSessionsPerClient = c.maxSessionsPerClient;
+            authorizationTimeout = c.authorizationTimeout;
         }
 
         public Builder selector(ServerSelector selector) {
@@ -198,6 +222,26 @@ public final class ProxyConfig {
             return this;
         }
 
+        public Builder maxSpoolTotal(long maxSpoolTotal) {
+            this.maxSpoolTotal = maxSpoolTotal;
+            return this;
+        }
+
+        public Builder maxSessions(int maxSessions) {
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        public Builder maxSessionsPerClient(int maxSessionsPerClient) {
+            this.maxSessionsPerClient = maxSessionsPerClient;
+            return this;
+        }
+
+        public Builder authorizationTimeout(Duration authorizationTimeout) {
+            this.authorizationTimeout = Objects.requireNonNull(authorizationTimeout, "authorizationTimeout");
+            return this;
+        }
+
         /** Returns the configuration, or throws naming the field that is out of range. */
         public ProxyConfig build() {
             requirePositive(timeout, "timeout");
@@ -213,6 +257,17 @@ public final class ProxyConfig {
             if (maxScanSize < 1) {
                 throw new IllegalArgumentException("maxScanSize < 1: " + maxScanSize);
             }
+            if (maxSpoolTotal < maxScanSize) {
+                throw new IllegalArgumentException("maxSpoolTotal (" + maxSpoolTotal + ") < maxScanSize ("
+                        + maxScanSize + ")");
+            }
+            if (maxSessions < 1) {
+                throw new IllegalArgumentException("maxSessions < 1: " + maxSessions);
+            }
+            if (maxSessionsPerClient < 1) {
+                throw new IllegalArgumentException("maxSessionsPerClient < 1: " + maxSessionsPerClient);
+            }
+            requirePositive(authorizationTimeout, "authorizationTimeout");
             if (!greeting.startsWith("+OK") || greeting.indexOf('\r') >= 0 || greeting.indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("greeting must be one +OK line: " + greeting);
             }

@@ -1,13 +1,47 @@
 package org.pop3proxy.engine;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pop3proxy.api.ScanResult;
+import org.pop3proxy.api.VirusScanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Issue 4's seam: answers a RETR or TOP when a virus scanner is on. The body is spooled, scanned
- * and only then answered, so that a scanner failure gives {@code -ERR}, never a truncated or
- * unscanned message. Until the spool path exists, every such command is refused: fail closed.
+ * Issue 4: answers a RETR or TOP when a virus scanner is on. The body is spooled (un-dot-stuffed)
+ * to a private temporary file, scanned, and only then answered, so that a scanner failure gives
+ * {@code -ERR}, never a truncated or unscanned message. The spool file is deleted on every path.
+ *
+ * <p>Nothing reaches the client before the verdict: POP3 allows nothing ahead of the status line,
+ * and once {@code +OK} is out a failure could no longer be reported. See docs/SCANNING.md for why
+ * there is no keepalive.
  */
 final class ScanningDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger("org.pop3proxy.session");
+    /** Bytes in spool files of this process right now, against {@link ProxyConfig#maxSpoolTotal()}. */
+    private static final AtomicLong SPOOLED = new AtomicLong();
+    private static final int BUFFER = 64 * 1024;
+    private static final byte[] TERMINATOR = {'.', '\r', '\n'};
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final int MAX_QUOTED_LINES = 100;
+    private static final int MAX_QUOTED_LINE = 200;
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_VIRUS_NAME = 100;
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
     /** What became of one scanned command. */
     enum Outcome {
         /** The client received the message, or the notice that replaced it. */
@@ -24,6 +58,336 @@ final class ScanningDelivery {
      */
     static Outcome deliver(ProxyConfig config, StatusLine status, Upstream upstream, OutputStream client)
             throws UpstreamFailure, ClientGone {
-        return Outcome.REFUSED;
+        Path spool;
+        try {
+            spool = createSpoolFile(config.spoolDirectory());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot create a spool file in {}: {}", config.spoolDirectory(), e.getMessage());
+            return Outcome.REFUSED;
+        }
+        AtomicLong reserved = new AtomicLong();
+        try {
+            if (!spoolBody(upstream.remaining(), spool, config.maxScanSize(), config.maxSpoolTotal(), reserved)) {
+                return Outcome.REFUSED;
+            }
+            VirusScanner scanner = config.virusScanner();
+            ScanResult result = scanner.scan(spool);
+            if (result instanceof ScanResult.Failed) {
+                LOG.error("virus scan failed, message refused: {}", ((ScanResult.Failed) result).reason());
+                return Outcome.REFUSED;
+            }
+            byte[] scanned = ("X-Proxy-Scanned: pop3proxy; " + headerText(scanner.description()) + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            if (result instanceof ScanResult.Infected) {
+                String name = sanitizeVirusName(((ScanResult.Infected) result).name());
+                LOG.warn("virus found, message replaced by a notice: {}", name);
+                byte[] notice = notice(name, scanned, quotedHeaders(spool));
+                send(client, status.toClient(), new ByteArrayInputStream(notice));
+            } else {
+                try (InputStream body = Files.newInputStream(spool)) {
+                    send(client, concat(status.toClient(), scanned), body);
+                }
+            }
+            return Outcome.DELIVERED;
+        } catch (SpoolFailure e) {
+            LOG.error("cannot spool the message to {}: {}", spool, e.getMessage());
+            return Outcome.REFUSED;
+        } catch (IOException e) {
+            // Reading the spool file for the notice or opening it failed, before anything was sent.
+            LOG.error("cannot read the spool file {}: {}", spool, e.getMessage());
+            return Outcome.REFUSED;
+        } finally {
+            SPOOLED.addAndGet(-reserved.get());
+            try {
+                Files.deleteIfExists(spool);
+            } catch (IOException e) {
+                LOG.error("cannot delete the spool file {}: {}", spool, e.getMessage());
+            }
+        }
+    }
+
+    /** Creates a spool file only its owner may read, where the file system knows modes. */
+    static Path createSpoolFile(Path dir) throws IOException {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.createTempFile(dir, "pop3proxy-", ".eml", OWNER_ONLY);
+        }
+        return Files.createTempFile(dir, "pop3proxy-", ".eml");
+    }
+
+    /**
+     * Copies the body on {@code server} up to its terminator into {@code spool}, un-dot-stuffed.
+     * Returns false, leaving the rest unread, when it is above {@code max} bytes or when all
+     * spool files of the process together would hold more than {@code maxTotal}. What it counts
+     * against that total is added to {@code reserved}, for the caller to release with the file.
+     */
+    static boolean spoolBody(InputStream server, Path spool, long max, long maxTotal, AtomicLong reserved)
+            throws UpstreamFailure, SpoolFailure {
+        Unstuffer unstuffer = new Unstuffer();
+        byte[] in = new byte[BUFFER];
+        byte[] out = new byte[BUFFER + 2];
+        long total = 0;
+        try (OutputStream file = Files.newOutputStream(spool)) {
+            while (true) {
+                int n = read(server, in);
+                int used = unstuffer.feed(in, n, out);
+                total += unstuffer.produced;
+                if (total > max) {
+                    LOG.error("message above the scan size limit of {} bytes, refused", max);
+                    return false;
+                }
+                reserved.addAndGet(unstuffer.produced);
+                if (SPOOLED.addAndGet(unstuffer.produced) > maxTotal) {
+                    LOG.error("spool space of {} bytes in use, message refused", maxTotal);
+                    return false;
+                }
+                try {
+                    file.write(out, 0, unstuffer.produced);
+                } catch (IOException e) {
+                    throw new SpoolFailure(e.getMessage());
+                }
+                if (used >= 0) {
+                    if (used < n) {
+                        throw new UpstreamFailure("server sent data after the end of a body");
+                    }
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            throw new SpoolFailure(e.getMessage());
+        }
+    }
+
+    private static int read(InputStream server, byte[] in) throws UpstreamFailure {
+        int n;
+        try {
+            n = server.read(in, 0, in.length);
+        } catch (SocketTimeoutException e) {
+            throw new UpstreamFailure("server timed out");
+        } catch (IOException e) {
+            throw new UpstreamFailure("read from server failed: " + e.getMessage());
+        }
+        if (n < 0) {
+            throw new UpstreamFailure("server closed the connection");
+        }
+        return n;
+    }
+
+    /**
+     * Undoes dot-stuffing across any split of the body into chunks, and finds its end: the
+     * lone-dot line, {@code .CRLF} or, from a server using bare line feeds, {@code .LF}.
+     */
+    static final class Unstuffer {
+        private static final int LINE_START = 0;
+        private static final int MIDDLE = 1;
+        private static final int DOT = 2;
+        private static final int DOT_CR = 3;
+
+        private int state = LINE_START;
+        /** How many bytes the last {@link #feed} put into its output. */
+        int produced;
+
+        /**
+         * Un-stuffs {@code in[0..n)} into {@code out} (which must hold {@code n + 2} bytes) and
+         * returns the index just past the terminator, or -1 if the body goes on.
+         */
+        int feed(byte[] in, int n, byte[] out) {
+            int o = 0;
+            int s = state;
+            for (int i = 0; i < n; i++) {
+                byte c = in[i];
+                switch (s) {
+                    case MIDDLE:
+                        out[o++] = c;
+                        if (c == '\n') {
+                            s = LINE_START;
+                        }
+                        break;
+                    case LINE_START:
+                        if (c == '.') {
+                            s = DOT;
+                        } else {
+                            out[o++] = c;
+                            s = c == '\n' ? LINE_START : MIDDLE;
+                        }
+                        break;
+                    case DOT:
+                        if (c == '\n') {
+                            return finish(LINE_START, o, i + 1);
+                        }
+                        if (c == '\r') {
+                            s = DOT_CR;
+                        } else {
+                            out[o++] = c;
+                            s = MIDDLE;
+                        }
+                        break;
+                    default: // DOT_CR: a stuffed line that starts with CR
+                        if (c == '\n') {
+                            return finish(LINE_START, o, i + 1);
+                        }
+                        out[o++] = '\r';
+                        out[o++] = c;
+                        s = MIDDLE;
+                        break;
+                }
+            }
+            state = s;
+            produced = o;
+            return -1;
+        }
+
+        private int finish(int s, int o, int end) {
+            state = s;
+            produced = o;
+            return end;
+        }
+    }
+
+    /**
+     * Writes {@code head} as it is, then {@code body} dot-stuffed, then the terminator. A failure
+     * after the status line ends the connection without a terminator, so the client never takes a
+     * partial message for a whole one.
+     */
+    private static void send(OutputStream out, byte[] head, InputStream body) throws ClientGone {
+        try {
+            out.write(head);
+            byte[] in = new byte[BUFFER];
+            byte[] buf = new byte[2 * BUFFER];
+            boolean lineStart = true;
+            int n;
+            while ((n = readSpool(body, in)) > 0) {
+                int o = 0;
+                for (int i = 0; i < n; i++) {
+                    byte c = in[i];
+                    if (lineStart && c == '.') {
+                        buf[o++] = '.';
+                    }
+                    buf[o++] = c;
+                    lineStart = c == '\n';
+                }
+                out.write(buf, 0, o);
+            }
+            if (!lineStart) {
+                out.write(CRLF);
+            }
+            out.write(TERMINATOR);
+            out.flush();
+        } catch (IOException e) {
+            throw new ClientGone("write to client failed: " + e.getMessage());
+        }
+    }
+
+    private static int readSpool(InputStream body, byte[] in) throws ClientGone {
+        try {
+            return body.read(in);
+        } catch (IOException e) {
+            throw new ClientGone("spool file unreadable during delivery, closing without the terminator: "
+                    + e.getMessage());
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = new byte[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /** Returns the notice that replaces an infected message, not yet dot-stuffed. */
+    static byte[] notice(String virus, byte[] scannedHeader, String quotedHeaders) {
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now());
+        StringBuilder b = new StringBuilder(512 + quotedHeaders.length());
+        b.append("Date: ").append(date).append("\r\n");
+        b.append("From: POP3 proxy <postmaster@localhost>\r\n");
+        b.append("Subject: [virus removed] ").append(virus).append("\r\n");
+        b.append("Message-ID: <").append(UUID.randomUUID()).append("@pop3proxy.invalid>\r\n");
+        b.append("MIME-Version: 1.0\r\n");
+        b.append("Content-Type: text/plain; charset=us-ascii\r\n");
+        b.append("Content-Transfer-Encoding: 7bit\r\n");
+        b.append(new String(scannedHeader, StandardCharsets.US_ASCII));
+        b.append("\r\n");
+        b.append("The POP3 proxy's virus scanner found ").append(virus).append("\r\n");
+        b.append("in a message on your mail server and has withheld it.\r\n");
+        b.append("\r\n");
+        b.append("The original message is still on the server. Its headers were:\r\n");
+        b.append("\r\n");
+        b.append(quotedHeaders);
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Returns the spooled message's header section quoted for the notice: each line indented,
+     * anything but printable ASCII and tabs dropped, lines, line count and bytes read capped.
+     */
+    static String quotedHeaders(Path spool) throws IOException {
+        StringBuilder quoted = new StringBuilder();
+        try (InputStream in = Files.newInputStream(spool)) {
+            byte[] head = in.readNBytes(MAX_HEADER_BYTES);
+            int lines = 0;
+            int start = 0;
+            while (start < head.length && lines < MAX_QUOTED_LINES) {
+                int end = start;
+                while (end < head.length && head[end] != '\n') {
+                    end++;
+                }
+                String line = printableAscii(head, start, end);
+                if (line.isEmpty()) {
+                    break;
+                }
+                if (line.length() > MAX_QUOTED_LINE) {
+                    line = line.substring(0, MAX_QUOTED_LINE) + " [...]";
+                }
+                quoted.append("    ").append(line).append("\r\n");
+                lines++;
+                start = end + 1;
+            }
+            if (lines == MAX_QUOTED_LINES || start >= head.length && head.length == MAX_HEADER_BYTES) {
+                quoted.append("    [...]\r\n");
+            }
+        }
+        return quoted.toString();
+    }
+
+    private static String printableAscii(byte[] b, int from, int to) {
+        StringBuilder s = new StringBuilder(to - from);
+        for (int i = from; i < to; i++) {
+            int c = b[i] & 0xff;
+            if (c == '\t') {
+                s.append(' ');
+            } else if (c >= 0x20 && c < 0x7f) {
+                s.append((char) c);
+            }
+        }
+        return s.toString().stripTrailing();
+    }
+
+    /** Returns {@code name} reduced to the characters virus names use, capped; never empty. */
+    static String sanitizeVirusName(String name) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < name.length() && s.length() < MAX_VIRUS_NAME; i++) {
+            char c = name.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || ".-_:/+!@#".indexOf(c) >= 0;
+            s.append(ok ? c : '_');
+        }
+        return s.length() == 0 ? "unknown" : s.toString();
+    }
+
+    /** Returns {@code text} as printable ASCII on one line, for a header field. */
+    private static String headerText(String text) {
+        String t = printableAscii(text.getBytes(StandardCharsets.ISO_8859_1), 0, text.length()).strip();
+        if (t.isEmpty()) {
+            return "unknown scanner";
+        }
+        return t.length() > MAX_QUOTED_LINE ? t.substring(0, MAX_QUOTED_LINE) : t;
+    }
+
+    /** The spool file could not be written: a local fault, answered with {@code -ERR}. */
+    static final class SpoolFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SpoolFailure(String reason) {
+            super(reason, null, false, false);
+        }
     }
 }

@@ -50,13 +50,15 @@ final class Session {
     private Upstream upstream;
     private LoginRecord login;
     private int unknownCommands;
+    private long authorizationDeadline;
+    private boolean readTimeoutShortened;
     private final boolean scanning;
 
     Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket) {
         this.config = config;
         this.client = client;
         this.lines = new ClientLineReader(in);
-        this.out = out;
+        this.out = new WriteDeadline(out, socket != null ? socket : out, config.timeout().toMillis());
         this.socket = socket;
         this.scanning = config.virusScanner().enabled();
     }
@@ -104,6 +106,7 @@ final class Session {
 
     /** Handles AUTHORIZATION locally; returns once a login has succeeded upstream. */
     private void authorize() throws ClientGone, SessionEnd {
+        authorizationDeadline = System.nanoTime() + config.authorizationTimeout().toNanos();
         String user = null;
         for (int count = 1; count <= config.maxAuthorizationLines(); count++) {
             ClientLine line = readClient();
@@ -288,8 +291,14 @@ final class Session {
      * a flood, never sending anything upstream.
      */
     private ClientLine readClient() throws ClientGone, SessionEnd {
+        if (!loggedIn() && System.nanoTime() - authorizationDeadline >= 0) {
+            LOG.info("no login within {} s, closing", config.authorizationTimeout().toSeconds());
+            reply(TIMEOUT);
+            throw new SessionEnd(SessionOutcome.FAILED);
+        }
         ClientLine line;
         try {
+            boundByAuthorizationDeadline();
             line = lines.read();
         } catch (SocketTimeoutException e) {
             LOG.info("client timed out");
@@ -308,6 +317,33 @@ final class Session {
                 throw new SessionEnd(SessionOutcome.FAILED);
             default:
                 return line;
+        }
+    }
+
+    private boolean loggedIn() {
+        return login != null;
+    }
+
+    /**
+     * Shortens the next read's timeout so that AUTHORIZATION as a whole ends at its deadline,
+     * and restores the manual's per-read timeout once logged in.
+     */
+    private void boundByAuthorizationDeadline() throws IOException {
+        if (socket == null) {
+            return;
+        }
+        long perRead = config.timeout().toMillis();
+        if (loggedIn()) {
+            if (readTimeoutShortened) {
+                socket.setSoTimeout(Math.toIntExact(perRead));
+                readTimeoutShortened = false;
+            }
+            return;
+        }
+        long left = Math.max(1, (authorizationDeadline - System.nanoTime()) / 1_000_000);
+        if (left < perRead) {
+            socket.setSoTimeout(Math.toIntExact(left));
+            readTimeoutShortened = true;
         }
     }
 

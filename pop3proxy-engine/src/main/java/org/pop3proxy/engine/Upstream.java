@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * a failed write to the client becomes {@link ClientGone}.
  */
 final class Upstream implements AutoCloseable {
-    static final int BUFFER = 64 * 1024;
+    /** Holds status lines; bodies go through a {@link BufferPool} buffer lent for the relay. */
+    static final int BUFFER = 2 * StatusLine.MAX_LENGTH;
 
     private final Closeable connection;
     private final InputStream in;
@@ -96,37 +97,53 @@ final class Upstream implements AutoCloseable {
      */
     void relayBody(OutputStream client) throws UpstreamFailure, ClientGone {
         BodyEnd bodyEnd = new BodyEnd();
-        while (true) {
-            if (pos == end) {
-                pos = 0;
-                end = 0;
-                fill();
-            }
-            int stop = bodyEnd.scan(buf, pos, end);
-            int until = stop < 0 ? end : stop;
-            try {
-                client.write(buf, pos, until - pos);
-                if (stop >= 0) {
-                    client.flush();
+        if (pos < end && copy(bodyEnd, buf, pos, end, client)) {
+            return;
+        }
+        pos = 0;
+        end = 0;
+        byte[] big = BufferPool.take();
+        try {
+            while (true) {
+                int n = read(big, 0, big.length);
+                if (copy(bodyEnd, big, 0, n, client)) {
+                    return;
                 }
-            } catch (IOException e) {
-                throw new ClientGone("write to client failed: " + e.getMessage());
             }
-            pos = until;
-            if (stop >= 0) {
-                if (pos < end) {
-                    throw new UpstreamFailure("server sent data after the end of a body");
-                }
-                return;
-            }
+        } finally {
+            BufferPool.give(big);
         }
     }
 
-    /** Reads more from the server into the buffer after {@code end}. */
+    /** Copies {@code b[from..to)} up to the body's end; returns whether the body ended there. */
+    private static boolean copy(BodyEnd bodyEnd, byte[] b, int from, int to, OutputStream client)
+            throws UpstreamFailure, ClientGone {
+        int stop = bodyEnd.scan(b, from, to);
+        int until = stop < 0 ? to : stop;
+        try {
+            client.write(b, from, until - from);
+            if (stop >= 0) {
+                client.flush();
+            }
+        } catch (IOException e) {
+            throw new ClientGone("write to client failed: " + e.getMessage());
+        }
+        if (stop >= 0 && stop < to) {
+            throw new UpstreamFailure("server sent data after the end of a body");
+        }
+        return stop >= 0;
+    }
+
+    /** Reads more from the server into the status buffer after {@code end}. */
     private void fill() throws UpstreamFailure {
+        end += read(buf, end, buf.length - end);
+    }
+
+    /** Reads at least one byte from the server; EOF, errors and timeouts are failures. */
+    private int read(byte[] b, int off, int len) throws UpstreamFailure {
         int n;
         try {
-            n = in.read(buf, end, buf.length - end);
+            n = in.read(b, off, len);
         } catch (SocketTimeoutException e) {
             throw new UpstreamFailure("server timed out");
         } catch (IOException e) {
@@ -135,7 +152,7 @@ final class Upstream implements AutoCloseable {
         if (n < 0) {
             throw new UpstreamFailure("server closed the connection");
         }
-        end += n;
+        return n;
     }
 
     /** Returns the stream positioned after the last status line, for the scanning path. */

@@ -78,32 +78,43 @@ final class ScriptedServer implements AutoCloseable {
 
     private void serve() {
         while (!socket.isClosed()) {
-            try (Socket s = socket.accept()) {
+            try {
+                Socket s = socket.accept();
                 connections.incrementAndGet();
-                s.setSoTimeout(10_000);
-                OutputStream out = s.getOutputStream();
-                InputStream in = s.getInputStream();
-                out.write(ascii(greeting));
-                out.flush();
-                String line;
-                while ((line = readLine(in)) != null) {
-                    received.add(line);
-                    byte[] answer = answers.apply(line);
-                    if (answer == null) {
-                        break;
-                    }
-                    boolean thenClose = answer.length > 0 && answer[answer.length - 1] == 0;
-                    out.write(answer, 0, thenClose ? answer.length - 1 : answer.length);
-                    out.flush();
-                    if (thenClose) {
-                        break;
-                    }
-                }
+                Thread t = new Thread(() -> converse(s), "scripted-connection");
+                t.setDaemon(true);
+                t.start();
             } catch (IOException e) {
-                // The proxy went away; a test asserts what it needs from `received`.
-            } finally {
-                closed.countDown();
+                return;
             }
+        }
+    }
+
+    private void converse(Socket connection) {
+        try (Socket s = connection) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(ascii(greeting));
+            out.flush();
+            String line;
+            while ((line = readLine(in)) != null) {
+                received.add(line);
+                byte[] answer = answers.apply(line);
+                if (answer == null) {
+                    break;
+                }
+                boolean thenClose = answer.length > 0 && answer[answer.length - 1] == 0;
+                out.write(answer, 0, thenClose ? answer.length - 1 : answer.length);
+                out.flush();
+                if (thenClose) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // The proxy went away; a test asserts what it needs from `received`.
+        } finally {
+            closed.countDown();
         }
     }
 

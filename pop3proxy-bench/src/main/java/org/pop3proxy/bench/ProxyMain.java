@@ -21,8 +21,13 @@ public final class ProxyMain {
     private ProxyMain() {}
 
     public static void main(String[] args) throws Exception {
+        // Every benchmark client comes from 127.0.0.1: lift the per-client cap above the 8,000
+        // idle sessions of the memory test; the rest is the engine's defaults.
         ProxyConfig config = ProxyConfig.builder(ServerSelector.fixed(
-                ServerTarget.of(args[0], Integer.parseInt(args[1])))).build();
+                        ServerTarget.of(args[0], Integer.parseInt(args[1]))))
+                .maxSessions(20_000)
+                .maxSessionsPerClient(20_000)
+                .build();
         ProxyServer server = Pop3Proxy.create(config).listen(new InetSocketAddress("127.0.0.1", 0));
         System.out.println("PORT " + server.port());
         System.out.flush();

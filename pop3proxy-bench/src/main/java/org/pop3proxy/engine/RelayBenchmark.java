@@ -41,7 +41,7 @@ public class RelayBenchmark {
     private ChunkedInput in;
     private Upstream upstream;
     private final OutputStream sink = OutputStream.nullOutputStream();
-    private final byte[] copyBuffer = new byte[Upstream.BUFFER];
+    private final byte[] copyBuffer = new byte[BufferPool.SIZE];
 
     @Setup
     public void setUp() {
@@ -69,7 +69,7 @@ public class RelayBenchmark {
         upstream.relayBody(sink);
     }
 
-    /** A blind relay of the same bytes through a 64 KB buffer: the ceiling. */
+    /** A blind relay of the same bytes through a buffer of the relay's size: the ceiling. */
     @Benchmark
     public long plainCopy() throws IOException {
         in.rewind();

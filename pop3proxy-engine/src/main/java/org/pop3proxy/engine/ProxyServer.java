@@ -24,21 +24,28 @@ public final class ProxyServer implements Closeable {
 
     private final Pop3Proxy proxy;
     private final ServerSocket socket;
+    private final ListenOptions options;
     private final ExecutorService sessions;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private volatile boolean started;
 
-    ProxyServer(Pop3Proxy proxy, ServerSocket socket) {
+    ProxyServer(Pop3Proxy proxy, ServerSocket socket, ListenOptions options) {
         this.proxy = proxy;
         this.socket = socket;
+        this.options = options;
         this.sessions = SessionThreads.newExecutor(proxy.config().maxSessions());
     }
 
     /** Returns the bound address; its port is the real one when port 0 was asked for. */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    /** Returns how accepted connections are entered (PROXY header, implicit TLS). */
+    public ListenOptions options() {
+        return options;
     }
 
     /** Returns the bound port. */
@@ -87,7 +94,7 @@ public final class ProxyServer implements Closeable {
                 try {
                     sessions.execute(() -> {
                         try {
-                            proxy.serve(client);
+                            proxy.serve(client, options);
                         } finally {
                             open.remove(client);
                             leave(from);
@@ -109,6 +116,10 @@ public final class ProxyServer implements Closeable {
 
     /** Counts a session for {@code client}; returns false, counting nothing, when it has too many. */
     private boolean enter(InetAddress client) {
+        if (options.proxyProtocol().isPresent()) {
+            // The peer is the load balancer, not a client: counting it would cap all clients together.
+            return true;
+        }
         int limit = proxy.config().maxSessionsPerClient();
         boolean[] admitted = new boolean[1];
         perClient.compute(client, (k, n) -> {
@@ -120,6 +131,9 @@ public final class ProxyServer implements Closeable {
     }
 
     private void leave(InetAddress client) {
+        if (options.proxyProtocol().isPresent()) {
+            return;
+        }
         perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 

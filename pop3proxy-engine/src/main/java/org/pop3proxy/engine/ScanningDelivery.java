@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +66,7 @@ final class ScanningDelivery {
         }
         AtomicLong reserved = new AtomicLong();
         try {
-            if (!spoolBody(upstream.remaining(), spool, config.maxScanSize(), config.maxSpoolTotal(), reserved)) {
+            if (!spoolBody(upstream, spool, config.maxScanSize(), config.maxSpoolTotal(), reserved)) {
                 return Outcome.REFUSED;
             }
             VirusScanner scanner = config.virusScanner();
@@ -115,12 +114,12 @@ final class ScanningDelivery {
     }
 
     /**
-     * Copies the body on {@code server} up to its terminator into {@code spool}, un-dot-stuffed.
+     * Copies the body that follows on {@code server} up to its terminator into {@code spool}, un-dot-stuffed.
      * Returns false, leaving the rest unread, when it is above {@code max} bytes or when all
      * spool files of the process together would hold more than {@code maxTotal}. What it counts
      * against that total is added to {@code reserved}, for the caller to release with the file.
      */
-    static boolean spoolBody(InputStream server, Path spool, long max, long maxTotal, AtomicLong reserved)
+    static boolean spoolBody(Upstream server, Path spool, long max, long maxTotal, AtomicLong reserved)
             throws UpstreamFailure, SpoolFailure {
         Unstuffer unstuffer = new Unstuffer();
         byte[] in = new byte[BUFFER];
@@ -128,7 +127,7 @@ final class ScanningDelivery {
         long total = 0;
         try (OutputStream file = Files.newOutputStream(spool)) {
             while (true) {
-                int n = read(server, in);
+                int n = server.readBody(in);
                 int used = unstuffer.feed(in, n, out);
                 total += unstuffer.produced;
                 if (total > max) {
@@ -155,21 +154,6 @@ final class ScanningDelivery {
         } catch (IOException e) {
             throw new SpoolFailure(e.getMessage());
         }
-    }
-
-    private static int read(InputStream server, byte[] in) throws UpstreamFailure {
-        int n;
-        try {
-            n = server.read(in, 0, in.length);
-        } catch (SocketTimeoutException e) {
-            throw new UpstreamFailure("server timed out");
-        } catch (IOException e) {
-            throw new UpstreamFailure("read from server failed: " + e.getMessage());
-        }
-        if (n < 0) {
-            throw new UpstreamFailure("server closed the connection");
-        }
-        return n;
     }
 
     /**

@@ -2,7 +2,6 @@ package org.pop3proxy.engine;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -114,10 +113,14 @@ class LimitsTest {
         byte[] body = "Subject: x\r\n\r\nhello world\r\n.\r\n".getBytes(StandardCharsets.US_ASCII);
         Path spool = Files.createFile(dir.resolve("m"));
         AtomicLong reserved = new AtomicLong();
-        InputStream server = new ByteArrayInputStream(body);
-        assertFalse(ScanningDelivery.spoolBody(server, spool, 1000, 10, reserved),
+        assertFalse(ScanningDelivery.spoolBody(server(body), spool, 1000, 10, reserved),
                 "a message beyond the total spool space is refused");
-        assertTrue(ScanningDelivery.spoolBody(new ByteArrayInputStream(body), spool, 1000, 1000, new AtomicLong()));
+        assertTrue(reserved.get() > 10, "what was counted is the caller's to release");
+        assertTrue(ScanningDelivery.spoolBody(server(body), spool, 1000, 1000, new AtomicLong()));
+    }
+
+    private static Upstream server(byte[] body) {
+        return new Upstream(new ByteArrayInputStream(body), java.io.OutputStream.nullOutputStream(), () -> { });
     }
 
     @Test

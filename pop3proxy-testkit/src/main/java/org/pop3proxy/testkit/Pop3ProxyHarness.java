@@ -37,6 +37,8 @@ import org.pop3proxy.engine.Pop3Proxy;
 import org.pop3proxy.engine.ProxyConfig;
 import org.pop3proxy.engine.ProxyServer;
 import org.pop3proxy.engine.UpstreamTls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running POP3 server with a pop3proxy in front of it, for tests: GreenMail (POP3 and SMTP) or
@@ -71,6 +73,8 @@ import org.pop3proxy.engine.UpstreamTls;
 public final class Pop3ProxyHarness implements AutoCloseable {
     /** The proxy's timeout ({@code -t}) unless the configuration says otherwise. */
     public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(3);
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pop3ProxyHarness.class);
 
     private final GreenMail greenMail;
     private final FaultyUpstream faultyUpstream;
@@ -340,33 +344,34 @@ public final class Pop3ProxyHarness implements AutoCloseable {
      * switched off ({@link UpstreamTls.Trust#insecure()}) and a warning logged.
      */
     private static UpstreamTls.Trust greenMailTrust(TestCertificate ours) {
-        X509Certificate theirs = greenMailCertificate();
-        if (ours.certificate().equals(theirs)) {
+        Optional<X509Certificate> theirs = greenMailCertificate();
+        if (theirs.isPresent() && theirs.get().equals(ours.certificate())) {
             return caFile(ours.certificateFile());
         }
-        if (theirs != null && TestCertificate.namesLoopback(theirs)) {
-            return caFile(TestCertificate.writePem(theirs));
+        if (theirs.isPresent() && TestCertificate.namesLoopback(theirs.get())) {
+            return caFile(TestCertificate.writePem(theirs.get()));
         }
-        System.getLogger(Pop3ProxyHarness.class.getName()).log(System.Logger.Level.WARNING,
-                "GreenMail serves a TLS certificate not made by the testkit and not for 127.0.0.1 ({0}); the proxy"
-                        + " will not verify it. Start a TLS harness before any other GreenMail with TLS in this JVM,"
-                        + " and leave " + TestCertificate.GREENMAIL_KEYSTORE_FILE + " unset, to keep verification on.",
-                theirs == null ? "none found" : theirs.getSubjectX500Principal());
+        LOG.warn("GreenMail serves a TLS certificate neither made by the testkit nor naming 127.0.0.1 ({}); the"
+                        + " proxy will not verify it. Start a TLS harness before any other GreenMail with TLS in this"
+                        + " JVM, and leave {} unset, to keep verification on.",
+                theirs.map(c -> c.getSubjectX500Principal().toString()).orElse("none found"),
+                TestCertificate.GREENMAIL_KEYSTORE_FILE);
         return UpstreamTls.Trust.insecure();
     }
 
-    private static X509Certificate greenMailCertificate() {
+    /** Returns the certificate of GreenMail's TLS key store (one per JVM), if it has one. */
+    private static Optional<X509Certificate> greenMailCertificate() {
         KeyStore store = ((DummySSLServerSocketFactory) DummySSLServerSocketFactory.getDefault()).getKeyStore();
         try {
             for (String alias : Collections.list(store.aliases())) {
                 Certificate c = store.isKeyEntry(alias) ? store.getCertificate(alias) : null;
                 if (c instanceof X509Certificate) {
-                    return (X509Certificate) c;
+                    return Optional.of((X509Certificate) c);
                 }
             }
-            return null;
+            return Optional.empty();
         } catch (GeneralSecurityException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -6,11 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.icegreen.greenmail.util.GreenMail;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -156,6 +164,46 @@ class TlsHarnessTest {
                 c.expectStartsWith("+OK");
                 assertThrows(IllegalStateException.class, c::stls);
             }
+        }
+    }
+
+    @Test
+    void greenMailsBuiltInCertificateNamesNoHostSoTheHarnessBringsItsOwn() throws Exception {
+        KeyStore builtIn = KeyStore.getInstance("PKCS12");
+        try (InputStream in = GreenMail.class.getClassLoader().getResourceAsStream("greenmail.p12")) {
+            builtIn.load(in, "changeit".toCharArray());
+        }
+        X509Certificate theirs = (X509Certificate) builtIn.getCertificate(builtIn.aliases().nextElement());
+        assertFalse(TestCertificate.namesLoopback(theirs));
+        assertTrue(TestCertificate.namesLoopback(TestCertificate.shared().certificate()));
+    }
+
+    @Test
+    void stlsFailsWhenTheServerSendsDataAfterItsOk() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (Socket s = listener.accept()) {
+                    OutputStream out = s.getOutputStream();
+                    out.write("+OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
+                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                            StandardCharsets.US_ASCII));
+                    if ("STLS".equals(in.readLine())) {
+                        out.write("+OK go ahead\r\n+OK injected\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    in.readLine();
+                } catch (IOException ignored) {
+                    // The client hangs up once it has seen the injected line.
+                }
+            });
+            server.start();
+            InetSocketAddress address = (InetSocketAddress) listener.getLocalSocketAddress();
+            try (ScriptClient c = ScriptClient.connect(address, ScriptClient.DEFAULT_TIMEOUT, pop3.sslSocketFactory())) {
+                c.expect("+OK ready");
+                AssertionFailedError e = assertThrows(AssertionFailedError.class, c::stls);
+                assertTrue(e.getMessage().contains("more bytes after its STLS +OK"), e.getMessage());
+                assertFalse(c.tlsSession().isPresent());
+            }
+            server.join(ScriptClient.DEFAULT_TIMEOUT.toMillis());
         }
     }
 

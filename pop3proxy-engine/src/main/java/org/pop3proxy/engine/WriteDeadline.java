@@ -3,37 +3,37 @@ package org.pop3proxy.engine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bounds every write to a client by the session timeout. A blocking socket write has no timeout
  * of its own, so a client that stops reading would hold its session (and a relay buffer) for
- * ever; here a shared timer closes the connection when one write takes longer than the timeout,
- * and the blocked write then fails.
+ * ever. A write marks when it started; one shared watchdog thread looks at the writes under way
+ * a few times a second and closes the connection of any that is older than its timeout, so the
+ * blocked write fails. Writes cost two volatile stores and a set insertion, no timer task.
  */
 final class WriteDeadline extends OutputStream {
-    private static final ScheduledThreadPoolExecutor TIMER = newTimer();
+    /** How often the watchdog looks; a deadline is kept to within this much. */
+    static final long TICK_MILLIS = 100;
+
+    private static final Set<WriteDeadline> WRITING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Thread watchdog = new Thread(WriteDeadline::watch, "pop3proxy-write-deadline");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
 
     private final OutputStream out;
     private final Closeable connection;
-    private final long timeoutMillis;
+    private final long timeoutNanos;
+    private volatile long started;
 
     WriteDeadline(OutputStream out, Closeable connection, long timeoutMillis) {
         this.out = out;
         this.connection = connection;
-        this.timeoutMillis = timeoutMillis;
-    }
-
-    private static ScheduledThreadPoolExecutor newTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "pop3proxy-write-deadline");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
     }
 
     @Override
@@ -43,26 +43,48 @@ final class WriteDeadline extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        ScheduledFuture<?> deadline = arm();
+        begin();
         try {
             out.write(b, off, len);
         } finally {
-            deadline.cancel(false);
+            end();
         }
     }
 
     @Override
     public void flush() throws IOException {
-        ScheduledFuture<?> deadline = arm();
+        begin();
         try {
             out.flush();
         } finally {
-            deadline.cancel(false);
+            end();
         }
     }
 
-    private ScheduledFuture<?> arm() {
-        return TIMER.schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+    private void begin() {
+        started = System.nanoTime();
+        WRITING.add(this);
+    }
+
+    private void end() {
+        WRITING.remove(this);
+    }
+
+    private static void watch() {
+        while (true) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (WriteDeadline w : WRITING) {
+                if (now - w.started > w.timeoutNanos) {
+                    WRITING.remove(w);
+                    w.expire();
+                }
+            }
+        }
     }
 
     private void expire() {

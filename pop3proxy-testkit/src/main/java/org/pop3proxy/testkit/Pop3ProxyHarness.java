@@ -421,7 +421,7 @@ public final class Pop3ProxyHarness implements AutoCloseable {
          * <li>GreenMail serves POP3S (TLS from the first byte) instead of POP3, with that
          *     certificate, and the proxy connects to it with
          *     {@code UpstreamTls.implicit(Trust.caFile(certificate))}, checking certificate and name
-         *     (see {@link Pop3ProxyHarness} about the one case where it cannot);</li>
+         *     (but see below for the one case where it cannot);</li>
          * <li>the proxy presents the same certificate to clients ({@code ClientTls}): its listener
          *     offers {@code STLS} (and {@code CAPA}), and a second listener speaks implicit TLS
          *     ({@link Pop3ProxyHarness#proxyTlsPort()}).</li>
@@ -435,7 +435,13 @@ public final class Pop3ProxyHarness implements AutoCloseable {
          *
          * <p>GreenMail reads its TLS key store once per JVM: this sets the system properties
          * {@code greenmail.tls.keystore.file} and {@code greenmail.tls.keystore.password} to the
-         * testkit's key store unless {@code greenmail.tls.keystore.file} is set already.
+         * testkit's key store unless {@code greenmail.tls.keystore.file} is set already. If
+         * GreenMail still ends up with another certificate (that property was set, or a GreenMail
+         * with TLS started in this JVM before the first TLS harness), the proxy trusts that
+         * certificate when it names {@code 127.0.0.1}; GreenMail's built-in one names no host at
+         * all, so then, and only then, the proxy does not verify the upstream
+         * ({@code Trust.insecure()}) and a warning is logged;
+         * {@code config().upstreamTls().trust().isInsecure()} tells a test which case it is in.
          */
         public Builder tls() {
             this.tls = true;

@@ -9,6 +9,7 @@ module org.pop3proxy.testkit {
     requires transitive jakarta.mail;
     requires transitive org.junit.jupiter.api;
     requires transitive org.opentest4j;
+    requires org.slf4j;
 
     exports org.pop3proxy.testkit;
 }

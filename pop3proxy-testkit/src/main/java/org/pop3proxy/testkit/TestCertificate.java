@@ -1,12 +1,9 @@
 package org.pop3proxy.testkit;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,25 +11,35 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Date;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The testkit's TLS identity: a self-signed EC P-256 certificate for {@code 127.0.0.1},
- * {@code ::1} and {@code localhost}, made in memory with the JDK alone (no keytool, no OpenSSL)
+ * {@code ::1} and {@code localhost}, made in memory with Bouncy Castle (no keytool, no OpenSSL)
  * and written as PEM files and a PKCS#12 key store in a temporary directory. One per JVM, since
  * GreenMail reads its TLS key store once per JVM too.
  */
@@ -43,7 +50,6 @@ final class TestCertificate {
     static final String GREENMAIL_KEY_PASSWORD = "greenmail.tls.key.password";
 
     private static final String SUBJECT = "pop3proxy testkit";
-    private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
     private static final Object LOCK = new Object();
     private static TestCertificate shared;
 
@@ -181,116 +187,31 @@ final class TestCertificate {
 
     /** Builds and signs an X.509 v3 certificate for {@code keys}, issued by itself. */
     private static X509Certificate selfSigned(KeyPair keys) throws GeneralSecurityException {
-        byte[] algorithm = sequence(oid(ECDSA_WITH_SHA256));
-        byte[] name = sequence(set(sequence(oid("2.5.4.3"), tlv(0x0c, SUBJECT.getBytes(StandardCharsets.UTF_8)))));
-        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-        DateTimeFormatter utcTime = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
-        byte[] validity = sequence(
-                tlv(0x17, now.minusDays(1).format(utcTime).getBytes(StandardCharsets.US_ASCII)),
-                tlv(0x17, now.plusYears(2).format(utcTime).getBytes(StandardCharsets.US_ASCII)));
-        byte[] publicKeyInfo = keys.getPublic().getEncoded();
-        byte[] keyId = MessageDigest.getInstance("SHA-1").digest(publicKeyInfo);
-        byte[] altNames = sequence(
-                tlv(0x82, "localhost".getBytes(StandardCharsets.US_ASCII)),
-                tlv(0x87, address("127.0.0.1")),
-                tlv(0x87, address("::1")));
-        byte[] extensions = sequence(
-                extension("2.5.29.19", true, sequence(tlv(0x01, new byte[] {(byte) 0xff}))),
-                // digitalSignature (bit 0) and keyCertSign (bit 5); the last two bits unused.
-                extension("2.5.29.15", true, tlv(0x03, new byte[] {2, (byte) 0x84})),
-                extension("2.5.29.14", false, tlv(0x04, keyId)),
-                extension("2.5.29.35", false, sequence(tlv(0x80, keyId))),
-                extension("2.5.29.17", false, altNames));
-        byte[] tbs = sequence(
-                tlv(0xa0, integer(BigInteger.valueOf(2))),
-                integer(new BigInteger(63, new SecureRandom()).add(BigInteger.ONE)),
-                algorithm,
-                name,
-                validity,
-                name,
-                publicKeyInfo,
-                tlv(0xa3, extensions));
-        Signature signer = Signature.getInstance("SHA256withECDSA");
-        signer.initSign(keys.getPrivate());
-        signer.update(tbs);
-        byte[] signature = signer.sign();
-        byte[] der = sequence(tbs, algorithm, bitString(signature));
-        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(der));
-        certificate.verify(keys.getPublic());
-        return certificate;
-    }
-
-    private static byte[] address(String literal) {
         try {
-            return InetAddress.getByName(literal).getAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException("not an IP literal: " + literal, e);
+            X500Name name = new X500Name("CN=" + SUBJECT);
+            ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+            JcaX509ExtensionUtils ids = new JcaX509ExtensionUtils();
+            X509CertificateHolder holder = new JcaX509v3CertificateBuilder(name,
+                    new BigInteger(63, new SecureRandom()).add(BigInteger.ONE),
+                    Date.from(now.minusDays(1).toInstant()), Date.from(now.plusYears(2).toInstant()),
+                    name, keys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                    .addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(keys.getPublic()))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            ids.createAuthorityKeyIdentifier(keys.getPublic()))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                        new GeneralName(GeneralName.dNSName, "localhost"),
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                        new GeneralName(GeneralName.iPAddress, "::1")}))
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(holder);
+            certificate.verify(keys.getPublic());
+            return certificate;
+        } catch (OperatorCreationException | CertIOException e) {
+            throw new GeneralSecurityException("cannot make the test certificate", e);
         }
-    }
-
-    private static byte[] extension(String id, boolean critical, byte[] value) {
-        return critical
-                ? sequence(oid(id), tlv(0x01, new byte[] {(byte) 0xff}), tlv(0x04, value))
-                : sequence(oid(id), tlv(0x04, value));
-    }
-
-    private static byte[] sequence(byte[]... parts) {
-        return tlv(0x30, parts);
-    }
-
-    private static byte[] set(byte[]... parts) {
-        return tlv(0x31, parts);
-    }
-
-    private static byte[] integer(BigInteger value) {
-        return tlv(0x02, value.toByteArray());
-    }
-
-    private static byte[] bitString(byte[] bytes) {
-        byte[] content = new byte[bytes.length + 1];
-        System.arraycopy(bytes, 0, content, 1, bytes.length);
-        return tlv(0x03, content);
-    }
-
-    private static byte[] oid(String dotted) {
-        String[] arcs = dotted.split("\\.");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(Integer.parseInt(arcs[0]) * 40 + Integer.parseInt(arcs[1]));
-        for (int i = 2; i < arcs.length; i++) {
-            long arc = Long.parseLong(arcs[i]);
-            int groups = 1;
-            while ((arc >>> (7 * groups)) != 0) {
-                groups++;
-            }
-            for (int g = groups - 1; g >= 0; g--) {
-                int seven = (int) ((arc >>> (7 * g)) & 0x7f);
-                out.write(g > 0 ? seven | 0x80 : seven);
-            }
-        }
-        return tlv(0x06, out.toByteArray());
-    }
-
-    /** Encodes one DER element: tag, definite length, then the parts one after another. */
-    private static byte[] tlv(int tag, byte[]... parts) {
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            content.writeBytes(part);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(tag);
-        int length = content.size();
-        if (length < 0x80) {
-            out.write(length);
-        } else {
-            int bytes = (Integer.SIZE - Integer.numberOfLeadingZeros(length) + 7) / 8;
-            out.write(0x80 | bytes);
-            for (int i = bytes - 1; i >= 0; i--) {
-                out.write(length >>> (8 * i));
-            }
-        }
-        out.writeBytes(content.toByteArray());
-        return out.toByteArray();
     }
 
     private static String pem(String type, byte[] der) {

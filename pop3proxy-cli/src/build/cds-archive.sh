@@ -3,6 +3,8 @@
 # bin/pop3.proxy starts faster (issue 5: inetd starts one JVM per connection). The training run
 # is one inetd-mode session on a pipe: greeting, QUIT, exit. The launcher uses the archive only
 # with the JDK that made it; without it (or with another JDK) it starts as before.
+# "-u root": a build as root must stay root to write the archive at exit (elsewhere -u changes
+# nothing); the run still loads what changing the user needs, as a real start as root does.
 #   cds-archive.sh JAVA JAR ARCHIVE
 java=$1
 jar=$2
@@ -10,7 +12,7 @@ archive=$3
 rm -f "$archive" "$archive.jdk"
 printf 'QUIT\r\n' | "$java" -XX:ArchiveClassesAtExit="$archive" -Xshare:auto -Xlog:disable -Xlog:all=off \
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
-    -jar "$jar" 127.0.0.1:110 >/dev/null 2>&1
+    -jar "$jar" -u root 127.0.0.1:110 >/dev/null 2>&1
 if [ -s "$archive" ]; then
     # The JDK that made it: the launcher compares this with the java it runs.
     "$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p' > "$archive.jdk"

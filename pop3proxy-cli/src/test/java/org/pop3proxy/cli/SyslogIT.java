@@ -45,6 +45,8 @@ class SyslogIT {
     @BeforeEach
     void startRsyslogd() throws Exception {
         assumeTrue(Files.isExecutable(RSYSLOGD), "rsyslogd is not installed (Debian package rsyslog)");
+        // Like /dev for /dev/log: started as root the proxy logs as nobody, which must reach the socket.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         socket = dir.resolve("log.sock");
         log = dir.resolve("out.log");
         Path conf = dir.resolve("rsyslog.conf");
@@ -112,12 +114,25 @@ class SyslogIT {
     @Test
     void aUsageErrorUnderInetdGoesToSyslogAndNotToTheSocket() throws Exception {
         Launcher.Inetd proxy = Launcher.inetd(Launcher.jdks().findFirst().orElseThrow(), dir,
-                Map.of(), "--syslog-socket", socket.toString(), "-z", upstream.server());
+                Map.of(), "--syslog-socket", socket.toString(), "--pop3s", upstream.server());
         try (Pop3Script c = new Pop3Script(proxy.port())) {
             c.expectClosed();
         }
         assertEquals(255, proxy.exitCode());
-        awaitLine("mail.err pop3.proxy[" + proxy.process().pid() + "]: ", "option -z is not implemented yet");
+        awaitLine("mail.err pop3.proxy[" + proxy.process().pid() + "]: ", "option --pop3s needs --tls-cert and --tls-key");
+    }
+
+    @Test
+    void anUnknownUserUnderInetdGoesToSyslogAndNotToTheSocket() throws Exception {
+        assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "only root changes its user");
+        Launcher.Inetd proxy = Launcher.inetd(Launcher.jdks().findFirst().orElseThrow(), dir,
+                Map.of(), "--syslog-socket", socket.toString(), "-u", "no-such-user-here", upstream.server());
+        try (Pop3Script c = new Pop3Script(proxy.port())) {
+            c.expectClosed();
+        }
+        assertEquals(1, proxy.exitCode());
+        awaitLine("mail.err pop3.proxy[" + proxy.process().pid() + "]: ",
+                "cannot run as no-such-user-here: unknown user: no-such-user-here");
     }
 
     private String awaitLine(String prefix, String contains) throws Exception {

@@ -74,6 +74,12 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
+    /** Reads the proxy's greeting and gives USER bob. */
+    RawClient login0() throws IOException {
+        expect("+OK POP3 proxy ready");
+        return send("USER bob").expect("+OK password required");
+    }
+
     /** Logs in through the proxy (USER, PASS) and expects both replies to be positive. */
     RawClient login() throws IOException {
         expect("+OK POP3 proxy ready");

@@ -61,6 +61,21 @@ final class ClientLineReader {
         }
     }
 
+    /**
+     * Returns whether bytes past the last line returned are already here: buffered, or waiting
+     * in the stream. Before a TLS handshake that must be false, or the client is injecting.
+     */
+    boolean hasUnread() {
+        if (chunkPos < chunkEnd) {
+            return true;
+        }
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Returns whether the line held a control byte; a CR is one too, unless it ended the line. */
     private boolean containsControl(int len) {
         for (int i = 0; i < len; i++) {

@@ -7,13 +7,19 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Objects;
+import javax.net.ssl.SSLSocket;
 import org.pop3proxy.api.ClientInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * A POP3 proxy: serves clients one session each, as {@link ProxyConfig} says. Immutable and
  * safe for concurrent use; one instance serves any number of sessions at once.
  */
 public final class Pop3Proxy {
+    private static final Logger LOG = LoggerFactory.getLogger("org.pop3proxy.session");
+
     private final ProxyConfig config;
 
     private Pop3Proxy(ProxyConfig config) {
@@ -34,16 +40,62 @@ public final class Pop3Proxy {
      * ends. This is the inetd mode's and the daemon's way in.
      */
     public SessionOutcome serve(Socket client) {
+        return serve(client, ListenOptions.PLAIN);
+    }
+
+    /**
+     * Serves one session on an already-connected socket entered as {@code options} say: first
+     * the PROXY header (only from an allowed peer; any other peer, a malformed header or a
+     * timeout closes the connection without a greeting), then the implicit TLS handshake, both
+     * in the calling thread and bounded by the timeout. Closes the socket; returns when the
+     * session ends.
+     */
+    public SessionOutcome serve(Socket client, ListenOptions options) {
         Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(options, "options");
+        requireTlsFor(options);
         try (client) {
             ClientInfo info = new ClientInfo((InetSocketAddress) client.getLocalSocketAddress(),
                     (InetSocketAddress) client.getRemoteSocketAddress());
             client.setSoTimeout(Math.toIntExact(config.timeout().toMillis()));
             client.setTcpNoDelay(true);
-            return new Session(config, info, client.getInputStream(), client.getOutputStream(), client)
-                    .run();
+            MDC.put("client", info.clientAddress());
+            if (options.proxyProtocol().isPresent()) {
+                if (!options.proxyProtocol().get().allows(client.getInetAddress())) {
+                    LOG.warn("refused {}: not allowed to send a PROXY protocol header", info.clientAddress());
+                    return SessionOutcome.FAILED;
+                }
+                try {
+                    info = ProxyHeader.read(client, info, config.timeout());
+                } catch (IOException e) {
+                    LOG.warn("bad PROXY protocol header from {}, closing: {}", info.clientAddress(), e.getMessage());
+                    return SessionOutcome.FAILED;
+                }
+                MDC.put("client", info.clientAddress());
+            }
+            Socket session = client;
+            if (options.implicitTls()) {
+                try {
+                    SSLSocket tls = config.clientTls().orElseThrow().serverSocket(client);
+                    tls.startHandshake();
+                    session = tls;
+                } catch (IOException e) {
+                    LOG.info("TLS handshake with {} failed: {}", info.clientAddress(), e.getMessage());
+                    return SessionOutcome.FAILED;
+                }
+            }
+            return new Session(config, info, session.getInputStream(), session.getOutputStream(), session,
+                    options.implicitTls()).run();
         } catch (IOException e) {
             return SessionOutcome.FAILED;
+        } finally {
+            MDC.remove("client");
+        }
+    }
+
+    private void requireTlsFor(ListenOptions options) {
+        if (options.implicitTls() && config.clientTls().isEmpty()) {
+            throw new IllegalArgumentException("implicit TLS needs ProxyConfig.clientTls (a certificate)");
         }
     }
 
@@ -64,7 +116,17 @@ public final class Pop3Proxy {
      * yet, so that a launcher can drop privileges between binding and serving.
      */
     public ProxyServer bind(InetSocketAddress address) throws IOException {
+        return bind(address, ListenOptions.PLAIN);
+    }
+
+    /**
+     * Binds like {@link #bind(InetSocketAddress)}; each accepted connection is entered as
+     * {@code options} say (see {@link #serve(Socket, ListenOptions)}), in its session's thread.
+     */
+    public ProxyServer bind(InetSocketAddress address, ListenOptions options) throws IOException {
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        requireTlsFor(options);
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);
@@ -73,12 +135,17 @@ public final class Pop3Proxy {
             socket.close();
             throw e;
         }
-        return new ProxyServer(this, socket);
+        return new ProxyServer(this, socket, options);
     }
 
     /** Binds {@code address} and starts serving at once. */
     public ProxyServer listen(InetSocketAddress address) throws IOException {
-        ProxyServer server = bind(address);
+        return listen(address, ListenOptions.PLAIN);
+    }
+
+    /** Binds {@code address} with {@code options} and starts serving at once. */
+    public ProxyServer listen(InetSocketAddress address, ListenOptions options) throws IOException {
+        ProxyServer server = bind(address, options);
         server.start();
         return server;
     }

@@ -31,6 +31,14 @@ public final class ProxyConfig {
     private final boolean quiet;
     private final Path spoolDirectory;
     private final long maxScanSize;
+    private final Optional<ClientTls> clientTls;
+    private final boolean tlsRequired;
+    private final boolean capa;
+    private final UpstreamTls upstreamTls;
+    private final long maxSpoolTotal;
+    private final int maxSessions;
+    private final int maxSessionsPerClient;
+    private final Duration authorizationTimeout;
 
     private ProxyConfig(Builder b) {
         this.selector = b.selector;
@@ -48,6 +56,14 @@ public final class ProxyConfig {
         this.quiet = b.quiet;
         this.spoolDirectory = b.spoolDirectory;
         this.maxScanSize = b.maxScanSize;
+        this.clientTls = b.clientTls;
+        this.tlsRequired = b.tlsRequired;
+        this.capa = b.capa;
+        this.upstreamTls = b.upstreamTls;
+        this.maxSpoolTotal = b.maxSpoolTotal;
+        this.maxSessions = b.maxSessions;
+        this.maxSessionsPerClient = b.maxSessionsPerClient;
+        this.authorizationTimeout = b.authorizationTimeout;
     }
 
     /** Returns a builder that sends every session to {@code selector}'s choice. */
@@ -81,6 +97,22 @@ public final class ProxyConfig {
     public Path spoolDirectory() { return spoolDirectory; }
     /** The largest message, in bytes, that is spooled and scanned; larger ones are refused. */
     public long maxScanSize() { return maxScanSize; }
+    /** The proxy's certificate for clients: STLS is offered, and implicit TLS possible, when present. */
+    public Optional<ClientTls> clientTls() { return clientTls; }
+    /** Whether USER and PASS are refused until the client has started TLS. */
+    public boolean tlsRequired() { return tlsRequired; }
+    /** Whether CAPA is answered even without {@link #clientTls()} (it always is with it). */
+    public boolean capa() { return capa; }
+    /** How the connection to the server is protected; {@link UpstreamTls#NONE} by default. */
+    public UpstreamTls upstreamTls() { return upstreamTls; }
+    /** The most bytes all sessions of this process may hold in spool files at once. */
+    public long maxSpoolTotal() { return maxSpoolTotal; }
+    /** The most sessions a {@link ProxyServer} serves at once; more are refused with {@code -ERR}. */
+    public int maxSessions() { return maxSessions; }
+    /** The most sessions one client address may hold at once on a {@link ProxyServer}. */
+    public int maxSessionsPerClient() { return maxSessionsPerClient; }
+    /** Bounds the whole AUTHORIZATION phase, however slowly the client trickles its lines. */
+    public Duration authorizationTimeout() { return authorizationTimeout; }
 
     /** Builds {@link ProxyConfig}s. Not thread-safe. */
     public static final class Builder {
@@ -99,6 +131,14 @@ public final class ProxyConfig {
         private boolean quiet;
         private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
         private long maxScanSize = 25L * 1024 * 1024;
+        private Optional<ClientTls> clientTls = Optional.empty();
+        private boolean tlsRequired;
+        private boolean capa;
+        private UpstreamTls upstreamTls = UpstreamTls.NONE;
+        private long maxSpoolTotal = 1024L * 1024 * 1024;
+        private int maxSessions = 10_000;
+        private int maxSessionsPerClient = 100;
+        private Duration authorizationTimeout = Duration.ofSeconds(120);
 
         private Builder(ServerSelector selector) {
             this.selector = Objects.requireNonNull(selector, "selector");
@@ -120,6 +160,14 @@ public final class ProxyConfig {
             quiet = c.quiet;
             spoolDirectory = c.spoolDirectory;
             maxScanSize = c.maxScanSize;
+            clientTls = c.clientTls;
+            tlsRequired = c.tlsRequired;
+            capa = c.capa;
+            upstreamTls = c.upstreamTls;
+            maxSpoolTotal = c.maxSpoolTotal;
+            maxSessions = c.maxSessions;
+            maxSessionsPerClient = c.maxSessionsPerClient;
+            authorizationTimeout = c.authorizationTimeout;
         }
 
         public Builder selector(ServerSelector selector) {
@@ -198,6 +246,50 @@ public final class ProxyConfig {
             return this;
         }
 
+        /** Offers STLS to clients with this certificate, and answers CAPA. */
+        public Builder clientTls(ClientTls clientTls) {
+            this.clientTls = Optional.of(Objects.requireNonNull(clientTls, "clientTls"));
+            return this;
+        }
+
+        /** Refuses USER and PASS before STLS (needs {@link #clientTls}). */
+        public Builder tlsRequired(boolean tlsRequired) {
+            this.tlsRequired = tlsRequired;
+            return this;
+        }
+
+        /** Answers CAPA (RFC 2449) even without client TLS. */
+        public Builder capa(boolean capa) {
+            this.capa = capa;
+            return this;
+        }
+
+        /** Protects the connection to the server as {@code upstreamTls} says. */
+        public Builder upstreamTls(UpstreamTls upstreamTls) {
+            this.upstreamTls = Objects.requireNonNull(upstreamTls, "upstreamTls");
+            return this;
+        }
+
+        public Builder maxSpoolTotal(long maxSpoolTotal) {
+            this.maxSpoolTotal = maxSpoolTotal;
+            return this;
+        }
+
+        public Builder maxSessions(int maxSessions) {
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        public Builder maxSessionsPerClient(int maxSessionsPerClient) {
+            this.maxSessionsPerClient = maxSessionsPerClient;
+            return this;
+        }
+
+        public Builder authorizationTimeout(Duration authorizationTimeout) {
+            this.authorizationTimeout = Objects.requireNonNull(authorizationTimeout, "authorizationTimeout");
+            return this;
+        }
+
         /** Returns the configuration, or throws naming the field that is out of range. */
         public ProxyConfig build() {
             requirePositive(timeout, "timeout");
@@ -213,8 +305,22 @@ public final class ProxyConfig {
             if (maxScanSize < 1) {
                 throw new IllegalArgumentException("maxScanSize < 1: " + maxScanSize);
             }
+            if (maxSpoolTotal < maxScanSize) {
+                throw new IllegalArgumentException("maxSpoolTotal (" + maxSpoolTotal + ") < maxScanSize ("
+                        + maxScanSize + ")");
+            }
+            if (maxSessions < 1) {
+                throw new IllegalArgumentException("maxSessions < 1: " + maxSessions);
+            }
+            if (maxSessionsPerClient < 1) {
+                throw new IllegalArgumentException("maxSessionsPerClient < 1: " + maxSessionsPerClient);
+            }
+            requirePositive(authorizationTimeout, "authorizationTimeout");
             if (!greeting.startsWith("+OK") || greeting.indexOf('\r') >= 0 || greeting.indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("greeting must be one +OK line: " + greeting);
+            }
+            if (tlsRequired && clientTls.isEmpty()) {
+                throw new IllegalArgumentException("tlsRequired needs clientTls (a certificate to offer STLS with)");
             }
             return new ProxyConfig(this);
         }

@@ -2,6 +2,7 @@ package org.pop3proxy.engine;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -23,20 +24,28 @@ public final class ProxyServer implements Closeable {
 
     private final Pop3Proxy proxy;
     private final ServerSocket socket;
+    private final ListenOptions options;
     private final ExecutorService sessions;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private volatile boolean started;
 
-    ProxyServer(Pop3Proxy proxy, ServerSocket socket) {
+    ProxyServer(Pop3Proxy proxy, ServerSocket socket, ListenOptions options) {
         this.proxy = proxy;
         this.socket = socket;
-        this.sessions = SessionThreads.newExecutor();
+        this.options = options;
+        this.sessions = SessionThreads.newExecutor(proxy.config().maxSessions());
     }
 
     /** Returns the bound address; its port is the real one when port 0 was asked for. */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    /** Returns how accepted connections are entered (PROXY header, implicit TLS). */
+    public ListenOptions options() {
+        return options;
     }
 
     /** Returns the bound port. */
@@ -68,17 +77,32 @@ public final class ProxyServer implements Closeable {
                     LOG.warn("accept failed: {}", e.toString());
                     continue;
                 }
+                InetAddress from = client.getInetAddress();
+                if (open.size() >= proxy.config().maxSessions()) {
+                    LOG.warn("session limit of {} reached, refusing {}", proxy.config().maxSessions(),
+                            from.getHostAddress());
+                    SessionThreads.refuse(client);
+                    continue;
+                }
+                if (!enter(from)) {
+                    LOG.warn("limit of {} sessions per client reached, refusing {}",
+                            proxy.config().maxSessionsPerClient(), from.getHostAddress());
+                    SessionThreads.refuse(client);
+                    continue;
+                }
                 open.add(client);
                 try {
                     sessions.execute(() -> {
                         try {
-                            proxy.serve(client);
+                            proxy.serve(client, options);
                         } finally {
                             open.remove(client);
+                            leave(from);
                         }
                     });
                 } catch (RuntimeException e) {
                     open.remove(client);
+                    leave(from);
                     LOG.warn("no thread for a new session, closing it: {}", e.toString());
                     SessionThreads.refuse(client);
                 }
@@ -88,6 +112,29 @@ public final class ProxyServer implements Closeable {
             closeAll();
             stopped.countDown();
         }
+    }
+
+    /** Counts a session for {@code client}; returns false, counting nothing, when it has too many. */
+    private boolean enter(InetAddress client) {
+        if (options.proxyProtocol().isPresent()) {
+            // The peer is the load balancer, not a client: counting it would cap all clients together.
+            return true;
+        }
+        int limit = proxy.config().maxSessionsPerClient();
+        boolean[] admitted = new boolean[1];
+        perClient.compute(client, (k, n) -> {
+            int count = n == null ? 0 : n;
+            admitted[0] = count < limit;
+            return admitted[0] ? count + 1 : (n == null ? null : n);
+        });
+        return admitted[0];
+    }
+
+    private void leave(InetAddress client) {
+        if (options.proxyProtocol().isPresent()) {
+            return;
+        }
+        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     /** Cuts every open session: blocked reads fail at once, whatever kind of thread runs them. */

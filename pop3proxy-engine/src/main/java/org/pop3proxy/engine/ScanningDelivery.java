@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pop3proxy.api.ScanResult;
 import org.pop3proxy.api.VirusScanner;
 import org.slf4j.Logger;
@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ScanningDelivery {
     private static final Logger LOG = LoggerFactory.getLogger("org.pop3proxy.session");
+    /** Bytes in spool files of this process right now, against {@link ProxyConfig#maxSpoolTotal()}. */
+    private static final AtomicLong SPOOLED = new AtomicLong();
     private static final int BUFFER = 64 * 1024;
     private static final byte[] TERMINATOR = {'.', '\r', '\n'};
     private static final byte[] CRLF = {'\r', '\n'};
@@ -62,8 +64,9 @@ final class ScanningDelivery {
             LOG.error("cannot create a spool file in {}: {}", config.spoolDirectory(), e.getMessage());
             return Outcome.REFUSED;
         }
+        AtomicLong reserved = new AtomicLong();
         try {
-            if (!spoolBody(upstream.remaining(), spool, config.maxScanSize())) {
+            if (!spoolBody(upstream, spool, config.maxScanSize(), config.maxSpoolTotal(), reserved)) {
                 return Outcome.REFUSED;
             }
             VirusScanner scanner = config.virusScanner();
@@ -93,6 +96,7 @@ final class ScanningDelivery {
             LOG.error("cannot read the spool file {}: {}", spool, e.getMessage());
             return Outcome.REFUSED;
         } finally {
+            SPOOLED.addAndGet(-reserved.get());
             try {
                 Files.deleteIfExists(spool);
             } catch (IOException e) {
@@ -110,21 +114,29 @@ final class ScanningDelivery {
     }
 
     /**
-     * Copies the body on {@code server} up to its terminator into {@code spool}, un-dot-stuffed.
-     * Returns false, leaving the rest unread, when it is above {@code max} bytes.
+     * Copies the body that follows on {@code server} up to its terminator into {@code spool}, un-dot-stuffed.
+     * Returns false, leaving the rest unread, when it is above {@code max} bytes or when all
+     * spool files of the process together would hold more than {@code maxTotal}. What it counts
+     * against that total is added to {@code reserved}, for the caller to release with the file.
      */
-    static boolean spoolBody(InputStream server, Path spool, long max) throws UpstreamFailure, SpoolFailure {
+    static boolean spoolBody(Upstream server, Path spool, long max, long maxTotal, AtomicLong reserved)
+            throws UpstreamFailure, SpoolFailure {
         Unstuffer unstuffer = new Unstuffer();
         byte[] in = new byte[BUFFER];
         byte[] out = new byte[BUFFER + 2];
+        long total = 0;
         try (OutputStream file = Files.newOutputStream(spool)) {
-            long total = 0;
             while (true) {
-                int n = read(server, in);
+                int n = server.readBody(in);
                 int used = unstuffer.feed(in, n, out);
                 total += unstuffer.produced;
                 if (total > max) {
                     LOG.error("message above the scan size limit of {} bytes, refused", max);
+                    return false;
+                }
+                reserved.addAndGet(unstuffer.produced);
+                if (SPOOLED.addAndGet(unstuffer.produced) > maxTotal) {
+                    LOG.error("spool space of {} bytes in use, message refused", maxTotal);
                     return false;
                 }
                 try {
@@ -142,21 +154,6 @@ final class ScanningDelivery {
         } catch (IOException e) {
             throw new SpoolFailure(e.getMessage());
         }
-    }
-
-    private static int read(InputStream server, byte[] in) throws UpstreamFailure {
-        int n;
-        try {
-            n = server.read(in, 0, in.length);
-        } catch (SocketTimeoutException e) {
-            throw new UpstreamFailure("server timed out");
-        } catch (IOException e) {
-            throw new UpstreamFailure("read from server failed: " + e.getMessage());
-        }
-        if (n < 0) {
-            throw new UpstreamFailure("server closed the connection");
-        }
-        return n;
     }
 
     /**

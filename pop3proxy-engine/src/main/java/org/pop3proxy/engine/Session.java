@@ -7,12 +7,15 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocket;
 import org.pop3proxy.api.AccessDecision;
 import org.pop3proxy.api.AccessRequest;
 import org.pop3proxy.api.ClientInfo;
 import org.pop3proxy.api.LoginRecord;
 import org.pop3proxy.api.Selection;
+import org.pop3proxy.api.ServerTarget;
 import org.pop3proxy.api.UpstreamOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,24 +42,44 @@ final class Session {
     static final String BYE = "+OK bye";
     static final String TIMEOUT = "-ERR timeout";
     static final String SCAN_FAILED = "-ERR virus scan failed, message not delivered";
+    static final String STLS_OK = "+OK Begin TLS negotiation";
+    static final String TLS_REQUIRED = "-ERR TLS required, use STLS";
+    static final String TLS_ACTIVE = "-ERR TLS already active";
+    static final String NO_STLS = "-ERR STLS not available";
+    static final String CAPA_OK = "+OK Capability list follows";
+    /**
+     * Bounds how long closing a TLS connection waits for the peer's close_notify (the JDK reads
+     * for it with the socket's timeout, which may be the whole {@code -t}).
+     */
+    static final int TLS_CLOSE_WAIT_MILLIS = 1000;
 
     private final ProxyConfig config;
     private final ClientInfo client;
-    private final ClientLineReader lines;
-    private final OutputStream out;
-    private final Socket socket;
+    private ClientLineReader lines;
+    private OutputStream out;
+    private Socket socket;
+    private boolean tls;
     private final String id = Long.toString(IDS.incrementAndGet());
 
     private Upstream upstream;
+    private Socket upstreamSocket;
     private LoginRecord login;
     private int unknownCommands;
+    private long authorizationDeadline;
+    private boolean readTimeoutShortened;
     private final boolean scanning;
 
     Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket) {
+        this(config, client, in, out, socket, false);
+    }
+
+    /** Serves a client; {@code tls} says its connection is TLS already (implicit TLS). */
+    Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket, boolean tls) {
+        this.tls = tls;
         this.config = config;
         this.client = client;
         this.lines = new ClientLineReader(in);
-        this.out = out;
+        this.out = new WriteDeadline(out, socket != null ? socket : out, config.timeout().toMillis());
         this.socket = socket;
         this.scanning = config.virusScanner().enabled();
     }
@@ -94,6 +117,7 @@ final class Session {
             return SessionOutcome.FAILED;
         } finally {
             if (upstream != null) {
+                boundTlsClose(upstreamSocket);
                 upstream.close();
             }
             closeClient();
@@ -104,11 +128,29 @@ final class Session {
 
     /** Handles AUTHORIZATION locally; returns once a login has succeeded upstream. */
     private void authorize() throws ClientGone, SessionEnd {
+        authorizationDeadline = System.nanoTime() + config.authorizationTimeout().toNanos();
         String user = null;
         for (int count = 1; count <= config.maxAuthorizationLines(); count++) {
             ClientLine line = readClient();
             if (line.kind() != ClientLine.Kind.LINE) {
                 reply(line.kind() == ClientLine.Kind.TOO_LONG ? TOO_LONG : BAD_BYTES);
+                continue;
+            }
+            String local = localCommand(line.text(), SessionState.AUTHORIZATION);
+            if (local != null) {
+                trace("C:", line.text());
+                if (line.text().length() > 4) {
+                    reply(BAD_ARGUMENTS);
+                } else if (local.equals("CAPA")) {
+                    replyCapabilities(SessionState.AUTHORIZATION);
+                } else if (tls) {
+                    reply(TLS_ACTIVE);
+                } else if (!stlsOffered(SessionState.AUTHORIZATION)) {
+                    reply(NO_STLS);
+                } else {
+                    startTls();
+                    user = null;
+                }
                 continue;
             }
             CommandParser.Parsed parsed = CommandParser.parse(line.text());
@@ -124,6 +166,10 @@ final class Session {
             }
             Command command = ((CommandParser.Valid) parsed).command();
             trace("C:", command.masked());
+            if (config.tlsRequired() && !tls && command.verb() != Verb.QUIT) {
+                reply(TLS_REQUIRED);
+                continue;
+            }
             switch (command.verb()) {
                 case USER:
                     user = command.text();
@@ -186,9 +232,17 @@ final class Session {
         }
         String target = LogText.escape(route.server().text());
         try {
-            upstream = new Upstream(config.transport().connect(route.server(),
-                    new UpstreamOptions(config.sourceAddress(), config.connectTimeout(), config.timeout())));
+            upstreamSocket = config.upstreamTls().connect(config.transport(), route.server(),
+                    new UpstreamOptions(config.sourceAddress(), config.connectTimeout(), config.timeout()));
         } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot connect to {}: {}", target, e.getMessage());
+            reply(BAD_LOGIN);
+            return false;
+        }
+        try {
+            upstream = new Upstream(upstreamSocket);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(upstreamSocket);
             LOG.warn("cannot connect to {}: {}", target, e.getMessage());
             reply(BAD_LOGIN);
             return false;
@@ -200,6 +254,9 @@ final class Session {
                 LOG.warn("server {} refused the connection: {}", target, greeting);
                 reply(BAD_LOGIN);
                 return false;
+            }
+            if (config.upstreamTls().mode() == UpstreamTls.Mode.STLS) {
+                upstream = startUpstreamTls(upstreamSocket, route.server());
             }
             upstream.send("USER " + split.serverLogin());
             trace("C:", "USER " + split.serverLogin());
@@ -229,6 +286,96 @@ final class Session {
         }
     }
 
+    /**
+     * Sends STLS and upgrades the server connection; any refusal, injected byte or certificate
+     * fault fails the login, so USER and PASS never travel in clear.
+     */
+    private Upstream startUpstreamTls(Socket plain, ServerTarget server) throws UpstreamFailure {
+        upstream.send("STLS");
+        trace("C:", "STLS");
+        StatusLine reply = upstream.readStatus();
+        trace("S:", reply.toString());
+        if (!reply.ok()) {
+            throw new UpstreamFailure("server refused STLS: " + reply);
+        }
+        if (upstream.hasUnread()) {
+            throw new UpstreamFailure("server sent data after its STLS +OK; possible injection, aborting");
+        }
+        try {
+            SSLSocket secured = config.upstreamTls().handshake(plain, server);
+            upstreamSocket = secured;
+            LOG.debug("TLS with the server: {} {}", secured.getSession().getProtocol(),
+                    secured.getSession().getCipherSuite());
+            return new Upstream(secured);
+        } catch (IOException | RuntimeException e) {
+            throw new UpstreamFailure("TLS with the server failed: " + e.getMessage());
+        }
+    }
+
+    /** Returns {@code CAPA} or {@code STLS} when {@code text} is one the proxy answers itself in {@code state}. */
+    private String localCommand(String text, SessionState state) {
+        int space = text.indexOf(' ');
+        String keyword = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
+        if (keyword.equals("CAPA") && (config.capa() || config.clientTls().isPresent())) {
+            return keyword;
+        }
+        if (keyword.equals("STLS") && state == SessionState.AUTHORIZATION && config.clientTls().isPresent()) {
+            return keyword;
+        }
+        return null;
+    }
+
+    /** Returns whether STLS is on offer: a certificate, a socket to upgrade, not yet TLS, before the login. */
+    private boolean stlsOffered(SessionState state) {
+        return state == SessionState.AUTHORIZATION && config.clientTls().isPresent() && socket != null && !tls;
+    }
+
+    /** Answers CAPA (RFC 2449) with what the proxy itself supports in {@code state}. */
+    private void replyCapabilities(SessionState state) throws ClientGone {
+        StringBuilder b = new StringBuilder(CAPA_OK).append("\r\n")
+                .append("USER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n");
+        if (stlsOffered(state)) {
+            b.append("STLS\r\n");
+        }
+        b.append("IMPLEMENTATION pop3proxy\r\n.\r\n");
+        trace("P:", CAPA_OK + " ...");
+        write(b.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * Answers STLS and runs the TLS handshake on the client socket. Bytes already sent after
+     * the STLS line would be read as if they came over TLS (command injection), so they end the
+     * session instead. Afterwards a fresh line reader runs on the TLS streams.
+     */
+    private void startTls() throws ClientGone, SessionEnd {
+        if (lines.hasUnread()) {
+            LOG.warn("client sent data after STLS before the TLS handshake; possible injection, aborting");
+            throw new SessionEnd(SessionOutcome.FAILED);
+        }
+        reply(STLS_OK);
+        try {
+            SSLSocket secured = config.clientTls().orElseThrow().serverSocket(socket);
+            secured.startHandshake();
+            socket = secured;
+            lines = new ClientLineReader(secured.getInputStream());
+            out = new WriteDeadline(secured.getOutputStream(), secured, config.timeout().toMillis());
+            tls = true;
+            LOG.debug("TLS with the client: {} {}", secured.getSession().getProtocol(),
+                    secured.getSession().getCipherSuite());
+        } catch (IOException e) {
+            LOG.info("TLS handshake with the client failed: {}", e.getMessage());
+            throw new SessionEnd(SessionOutcome.FAILED);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // Nothing more to do with a connection we are leaving.
+        }
+    }
+
     private boolean loginRefused(String serverLogin, String target, StatusLine reply) throws ClientGone {
         LOG.warn("server {} refused the login of {}: {}", target, LogText.escape(serverLogin), reply);
         reply(config.relayServerErrors() ? "-ERR " + printable(reply.text()) : BAD_LOGIN);
@@ -241,6 +388,15 @@ final class Session {
             ClientLine line = readClient();
             if (line.kind() != ClientLine.Kind.LINE) {
                 reply(line.kind() == ClientLine.Kind.TOO_LONG ? TOO_LONG : BAD_BYTES);
+                continue;
+            }
+            if ("CAPA".equals(localCommand(line.text(), SessionState.TRANSACTION))) {
+                trace("C:", line.text());
+                if (line.text().length() > 4) {
+                    reply(BAD_ARGUMENTS);
+                } else {
+                    replyCapabilities(SessionState.TRANSACTION);
+                }
                 continue;
             }
             CommandParser.Parsed parsed = CommandParser.parse(line.text());
@@ -288,8 +444,14 @@ final class Session {
      * a flood, never sending anything upstream.
      */
     private ClientLine readClient() throws ClientGone, SessionEnd {
+        if (!loggedIn() && System.nanoTime() - authorizationDeadline >= 0) {
+            LOG.info("no login within {} s, closing", config.authorizationTimeout().toSeconds());
+            reply(TIMEOUT);
+            throw new SessionEnd(SessionOutcome.FAILED);
+        }
         ClientLine line;
         try {
+            boundByAuthorizationDeadline();
             line = lines.read();
         } catch (SocketTimeoutException e) {
             LOG.info("client timed out");
@@ -308,6 +470,33 @@ final class Session {
                 throw new SessionEnd(SessionOutcome.FAILED);
             default:
                 return line;
+        }
+    }
+
+    private boolean loggedIn() {
+        return login != null;
+    }
+
+    /**
+     * Shortens the next read's timeout so that AUTHORIZATION as a whole ends at its deadline,
+     * and restores the manual's per-read timeout once logged in.
+     */
+    private void boundByAuthorizationDeadline() throws IOException {
+        if (socket == null) {
+            return;
+        }
+        long perRead = config.timeout().toMillis();
+        if (loggedIn()) {
+            if (readTimeoutShortened) {
+                socket.setSoTimeout(Math.toIntExact(perRead));
+                readTimeoutShortened = false;
+            }
+            return;
+        }
+        long left = Math.max(1, (authorizationDeadline - System.nanoTime()) / 1_000_000);
+        if (left < perRead) {
+            socket.setSoTimeout(Math.toIntExact(left));
+            readTimeoutShortened = true;
         }
     }
 
@@ -342,8 +531,19 @@ final class Session {
         }
     }
 
+    private static void boundTlsClose(Socket s) {
+        if (s instanceof SSLSocket) {
+            try {
+                s.setSoTimeout(TLS_CLOSE_WAIT_MILLIS);
+            } catch (IOException ignored) {
+                // Closed already; closing will not wait.
+            }
+        }
+    }
+
     private void closeClient() {
         if (socket != null) {
+            boundTlsClose(socket);
             try {
                 socket.close();
             } catch (IOException ignored) {

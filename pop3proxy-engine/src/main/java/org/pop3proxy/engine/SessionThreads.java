@@ -17,12 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool of platform threads that refuses sessions beyond its size rather than queueing them.
  */
 final class SessionThreads {
-    /** Platform threads at most on Java 17; each session holds one while it lasts. */
-    static final int PLATFORM_LIMIT = 4096;
-
     private SessionThreads() {}
 
-    static ExecutorService newExecutor() {
+    /** Returns an executor for sessions; on Java 17 it has at most {@code platformLimit} threads. */
+    static ExecutorService newExecutor(int platformLimit) {
         try {
             // Compiled for 17: look the 21+ factory up instead of naming it.
             return (ExecutorService) MethodHandles.publicLookup()
@@ -31,7 +29,7 @@ final class SessionThreads {
                     .invoke();
         } catch (Throwable noVirtualThreads) {
             AtomicInteger n = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(0, PLATFORM_LIMIT, 60, TimeUnit.SECONDS,
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(0, platformLimit, 60, TimeUnit.SECONDS,
                     new SynchronousQueue<>(), r -> {
                         Thread t = new Thread(null, r, "pop3proxy-session-" + n.incrementAndGet(), 256 * 1024);
                         t.setDaemon(true);
@@ -41,11 +39,11 @@ final class SessionThreads {
         }
     }
 
-    /** Tells a client that could not get a thread that the proxy is busy, and closes it. */
+    /** Tells a client that is over a limit that the proxy is busy, and closes it. */
     static void refuse(Socket client) {
         try (client) {
             OutputStream out = client.getOutputStream();
-            out.write("-ERR proxy busy, try again later\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("-ERR too many connections, try again later\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
         } catch (IOException ignored) {
             // The client is gone already; nothing more to tell it.

@@ -51,6 +51,21 @@ final class Upstream implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns whether the server sent bytes past the last status line read; before a TLS
+     * upgrade that must be false, or the server (or someone on the path) is injecting.
+     */
+    boolean hasUnread() {
+        if (pos < end) {
+            return true;
+        }
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Reads and checks one status line. */
     StatusLine readStatus() throws UpstreamFailure {
         int start = pos;
@@ -98,6 +113,7 @@ final class Upstream implements AutoCloseable {
     void relayBody(OutputStream client) throws UpstreamFailure, ClientGone {
         BodyEnd bodyEnd = new BodyEnd();
         if (pos < end && copy(bodyEnd, buf, pos, end, client)) {
+            pos = end;
             return;
         }
         pos = 0;
@@ -155,27 +171,18 @@ final class Upstream implements AutoCloseable {
         return n;
     }
 
-    /** Returns the stream positioned after the last status line, for the scanning path. */
-    InputStream remaining() {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos < end) {
-                    int n = Math.min(len, end - pos);
-                    System.arraycopy(buf, pos, b, off, n);
-                    pos += n;
-                    return n;
-                }
-                return in.read(b, off, len);
-            }
-        };
+    /**
+     * Reads body bytes that follow the last status line: first what is buffered, then from the
+     * server. Returns at least one byte; EOF, errors and timeouts are failures.
+     */
+    int readBody(byte[] b) throws UpstreamFailure {
+        if (pos < end) {
+            int n = Math.min(b.length, end - pos);
+            System.arraycopy(buf, pos, b, 0, n);
+            pos += n;
+            return n;
+        }
+        return read(b, 0, b.length);
     }
 
     /** Closes the connection without a QUIT: the server rolls back, nothing is deleted. */

@@ -23,7 +23,7 @@ public final class ForkedProxyMain {
         Duration timeout = Duration.ofMillis(Long.parseLong(args[1]));
         ProxyConfig.Builder config = args[2].equals("-") ? Harness.config(serverPort, timeout)
                 : Harness.scanning(serverPort, timeout, Path.of(args[2]));
-        try (ProxyServer proxy = Harness.listen(config.maxScanSize(Long.MAX_VALUE).build())) {
+        try (ProxyServer proxy = Harness.listen(config.maxScanSize(Long.MAX_VALUE).maxSpoolTotal(Long.MAX_VALUE).build())) {
             AtomicLong peak = new AtomicLong();
             Thread sampler = new Thread(() -> {
                 Runtime rt = Runtime.getRuntime();

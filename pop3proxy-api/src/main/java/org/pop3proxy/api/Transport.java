@@ -2,6 +2,7 @@ package org.pop3proxy.api;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 
 /**
@@ -12,7 +13,9 @@ public interface Transport {
 
     /** Plain TCP: resolves the host, binds the source address if one is set, connects. */
     Transport PLAIN = (server, options) -> {
-        Socket socket = new Socket();
+        // NO_PROXY: a POP3 connection never goes through the JVM's SOCKS settings, and looking
+        // them up costs time on every connect.
+        Socket socket = new Socket(Proxy.NO_PROXY);
         try {
             if (options.sourceAddress().isPresent()) {
                 socket.bind(new InetSocketAddress(options.sourceAddress().get(), 0));

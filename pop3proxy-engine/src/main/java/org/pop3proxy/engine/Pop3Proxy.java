@@ -77,7 +77,14 @@ public final class Pop3Proxy {
             if (options.implicitTls()) {
                 try {
                     SSLSocket tls = config.clientTls().orElseThrow().serverSocket(client);
-                    tls.startHandshake();
+                    // Each handshake read has -t; the whole handshake must end within it too.
+                    Watchdog.Deadline handshake = new Watchdog.Deadline(client);
+                    handshake.arm(Math.min(config.timeout().toNanos(), config.authorizationTimeout().toNanos()));
+                    try {
+                        tls.startHandshake();
+                    } finally {
+                        handshake.disarm();
+                    }
                     session = tls;
                 } catch (IOException e) {
                     LOG.info("TLS handshake with {} failed: {}", info.clientAddress(), e.getMessage());
@@ -85,7 +92,7 @@ public final class Pop3Proxy {
                 }
             }
             return new Session(config, info, session.getInputStream(), session.getOutputStream(), session,
-                    options.implicitTls()).run();
+                    options.implicitTls(), client).run();
         } catch (IOException e) {
             return SessionOutcome.FAILED;
         } finally {

@@ -58,6 +58,8 @@ final class Session {
     private ClientLineReader lines;
     private OutputStream out;
     private Socket socket;
+    /** The TCP socket under any TLS: what a deadline closes (closing TLS would wait for the blocked thread). */
+    private final Socket tcp;
     private boolean tls;
     private final String id = Long.toString(IDS.incrementAndGet());
 
@@ -70,16 +72,21 @@ final class Session {
     private final boolean scanning;
 
     Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket) {
-        this(config, client, in, out, socket, false);
+        this(config, client, in, out, socket, false, socket);
     }
 
-    /** Serves a client; {@code tls} says its connection is TLS already (implicit TLS). */
-    Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket, boolean tls) {
+    /**
+     * Serves a client; {@code tls} says its connection is TLS already (implicit TLS), and
+     * {@code tcp} is then the plain socket under {@code socket}.
+     */
+    Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket, boolean tls,
+            Socket tcp) {
+        this.tcp = tcp;
         this.tls = tls;
         this.config = config;
         this.client = client;
         this.lines = new ClientLineReader(in);
-        this.out = new WriteDeadline(out, socket != null ? socket : out, config.timeout().toMillis());
+        this.out = new WriteDeadline(out, tcp != null ? tcp : out, config.timeout().toMillis());
         this.socket = socket;
         this.scanning = config.virusScanner().enabled();
     }
@@ -355,10 +362,18 @@ final class Session {
         reply(STLS_OK);
         try {
             SSLSocket secured = config.clientTls().orElseThrow().serverSocket(socket);
-            secured.startHandshake();
+            // Each handshake read has -t; the handshake as a whole must end by the AUTHORIZATION
+            // deadline, or a client trickling its hello would hold the session for days.
+            Watchdog.Deadline handshake = new Watchdog.Deadline(tcp);
+            handshake.arm(Math.max(0, authorizationDeadline - System.nanoTime()));
+            try {
+                secured.startHandshake();
+            } finally {
+                handshake.disarm();
+            }
             socket = secured;
             lines = new ClientLineReader(secured.getInputStream());
-            out = new WriteDeadline(secured.getOutputStream(), secured, config.timeout().toMillis());
+            out = new WriteDeadline(secured.getOutputStream(), tcp, config.timeout().toMillis());
             tls = true;
             LOG.debug("TLS with the client: {} {}", secured.getSession().getProtocol(),
                     secured.getSession().getCipherSuite());
@@ -432,7 +447,8 @@ final class Session {
             }
             if (command.verb() == Verb.QUIT) {
                 if (status.ok()) {
-                    config.loginRecorder().quit(login);
+                    config.loginRecorder().quit(new LoginRecord(Instant.now(), login.client(),
+                            login.serverLogin(), login.server()));
                 }
                 return SessionOutcome.CLOSED;
             }
@@ -544,10 +560,16 @@ final class Session {
     private void closeClient() {
         if (socket != null) {
             boundTlsClose(socket);
+            // Closing TLS writes close_notify, which a client that does not read can block.
+            Watchdog.Deadline closing = new Watchdog.Deadline(tcp);
+            closing.arm(TLS_CLOSE_WAIT_MILLIS * 1_000_000L);
             try {
                 socket.close();
             } catch (IOException ignored) {
                 // Nothing more to do with a client we are leaving.
+            } finally {
+                closing.disarm();
+                closeQuietly(tcp);
             }
         } else {
             try {
@@ -575,6 +597,12 @@ final class Session {
          * Splits at the first colon of the login; the password is split likewise only when the
          * login was, so that a plain password holding a colon reaches the server whole.
          */
+        /** Returns a description without the passwords. */
+        @Override
+        public String toString() {
+            return "ProxyLogin[proxyUser=" + proxyUser + ", serverLogin=" + serverLogin + "]";
+        }
+
         static ProxyLogin split(String login, String password) {
             int colon = login.indexOf(':');
             if (colon < 0) {

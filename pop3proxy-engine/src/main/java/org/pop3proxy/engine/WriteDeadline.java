@@ -3,37 +3,22 @@ package org.pop3proxy.engine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds every write to a client by the session timeout. A blocking socket write has no timeout
  * of its own, so a client that stops reading would hold its session (and a relay buffer) for
- * ever; here a shared timer closes the connection when one write takes longer than the timeout,
- * and the blocked write then fails.
+ * ever; here a {@link Watchdog} closes the TCP connection when one write takes longer.
  */
 final class WriteDeadline extends OutputStream {
-    private static final ScheduledThreadPoolExecutor TIMER = newTimer();
-
     private final OutputStream out;
-    private final Closeable connection;
-    private final long timeoutMillis;
+    private final Watchdog.Deadline deadline;
+    private final long timeoutNanos;
 
-    WriteDeadline(OutputStream out, Closeable connection, long timeoutMillis) {
+    /** Writes to {@code out}; {@code tcp} is the plain socket (never TLS) to close on expiry. */
+    WriteDeadline(OutputStream out, Closeable tcp, long timeoutMillis) {
         this.out = out;
-        this.connection = connection;
-        this.timeoutMillis = timeoutMillis;
-    }
-
-    private static ScheduledThreadPoolExecutor newTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "pop3proxy-write-deadline");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
+        this.deadline = new Watchdog.Deadline(tcp);
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
     }
 
     @Override
@@ -43,33 +28,21 @@ final class WriteDeadline extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        ScheduledFuture<?> deadline = arm();
+        deadline.arm(timeoutNanos);
         try {
             out.write(b, off, len);
         } finally {
-            deadline.cancel(false);
+            deadline.disarm();
         }
     }
 
     @Override
     public void flush() throws IOException {
-        ScheduledFuture<?> deadline = arm();
+        deadline.arm(timeoutNanos);
         try {
             out.flush();
         } finally {
-            deadline.cancel(false);
-        }
-    }
-
-    private ScheduledFuture<?> arm() {
-        return TIMER.schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    private void expire() {
-        try {
-            connection.close();
-        } catch (IOException ignored) {
-            // The point was to end the connection; it is ended either way.
+            deadline.disarm();
         }
     }
 

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite of issue 5 and rewrites BENCHMARKS.md with the results.
+#
+#   bench/run.sh [--quick] [--no-dovecot] [--no-write] [--budget SECONDS]
+#
+# Builds with the bench profile (not part of `mvn verify`), starts a private Dovecot
+# (bench/dovecot.sh) unless --no-dovecot, runs the JMH micro-benchmarks, then the end-to-end
+# benchmark (org.pop3proxy.bench.Bench) with the proxy on JDK 17 and, when installed, JDK 25.
+# Everything listens on 127.0.0.1 only. About 10 minutes; --quick takes about 4.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=""
+dovecot=1
+write=1
+budget=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=--quick ;;
+    --no-dovecot) dovecot=0 ;;
+    --no-write) write=0 ;;
+    --budget) budget=$2; shift ;;
+    *) sed -n '2,10p' "$0"; exit 2 ;;
+  esac
+  shift
+done
+
+JAVA17=${JAVA17:-$(command -v java)}
+JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+# 8,000 idle sessions need about 16,000 descriptors in the proxy and 8,000 in each of the server
+# and the load generator: raise the soft limit to the hard one (about 20,000 here).
+ulimit -n "$(ulimit -Hn)"
+
+echo "== build"
+mvn -q -B -Pbench -DskipTests package
+CP="pop3proxy-bench/target/classes:pop3proxy-bench/target/lib/*"
+
+port=""
+if [ "$dovecot" = 1 ]; then
+  echo "== dovecot"
+  if port=$(bench/dovecot.sh start 32 50); then
+    trap 'bench/dovecot.sh stop' EXIT
+  else
+    echo "Dovecot did not start; measuring against GreenMail only" >&2
+    port=""
+  fi
+fi
+
+jdks=(--jdk "JDK 17=$JAVA17")
+[ -x "$JAVA25" ] && jdks+=(--jdk "JDK 25=$JAVA25")
+
+echo "== JMH (codec and relay)"
+mkdir -p pop3proxy-bench/target
+jmh=()
+forks=2
+[ -n "$quick" ] && forks=1
+"$JAVA17" -cp "$CP" org.openjdk.jmh.Main -f "$forks" -wi 2 -w 1 -i 3 -r 1 \
+  -rf csv -rff pop3proxy-bench/target/jmh-17.csv 'org.pop3proxy.engine.*Benchmark.*'
+jmh+=(--jmh "JDK 17=pop3proxy-bench/target/jmh-17.csv")
+if [ -x "$JAVA25" ] && [ -z "$quick" ]; then
+  "$JAVA17" -cp "$CP" org.openjdk.jmh.Main -jvm "$JAVA25" -f "$forks" -wi 2 -w 1 -i 3 -r 1 \
+    -rf csv -rff pop3proxy-bench/target/jmh-25.csv 'org.pop3proxy.engine.*Benchmark.*'
+  jmh+=(--jmh "JDK 25=pop3proxy-bench/target/jmh-25.csv")
+fi
+
+echo "== end to end"
+args=("${jdks[@]}" "${jmh[@]}" --command "bench/run.sh${quick:+ $quick}")
+[ -n "$quick" ] && args+=(--quick)
+[ -n "$port" ] && args+=(--dovecot "$port")
+[ -n "$budget" ] && args+=(--budget "$budget")
+[ "$write" = 1 ] && args+=(--out BENCHMARKS.md)
+[ -x bin/pop3.proxy ] && args+=(--launcher bin/pop3.proxy)
+"$JAVA17" -cp "$CP" org.pop3proxy.bench.Bench "${args[@]}"

@@ -1,0 +1,679 @@
+package org.pop3proxy.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the end-to-end benchmark of issue 5 and writes BENCHMARKS.md: each proxy figure beside the
+ * same figure for a direct connection to the same server, measured in the same run, alternating.
+ * The proxy runs in its own JVM (daemon mode through the engine, or inetd mode) so that its CPU
+ * time and memory can be read from {@code /proc}. Options:
+ * <pre>
+ *   --quick                  fewer and shorter runs
+ *   --jdk NAME=JAVA          a JDK to run the proxy on (repeatable; default the running java)
+ *   --dovecot PORT           also measure against a Dovecot started by bench/dovecot.sh
+ *   --only-server NAME       daemon-mode parts against GreenMail or Dovecot only (profiling)
+ *   --parts a,b              retr,sessions,latency,memory,inetd (default all)
+ *   --jmh LABEL=FILE.csv     JMH results to include (repeatable)
+ *   --launcher PATH          bin/pop3.proxy, timed in inetd mode beside the stand-in
+ *   --proxy-opts "ARGS"      extra JVM options for the proxy (JFR profiling)
+ *   --budget SECONDS         stop starting new parts after this long (default 600)
+ *   --out FILE               the Markdown report to write (default: none)
+ *   --command "TEXT"         the command line to record in the report
+ * </pre>
+ */
+public final class Bench {
+    private static final int USERS = 32;
+    private static final int BIG_MB = 50;
+    private static final int CLIENTS = 16;
+
+    private final boolean quick;
+    private final Map<String, String> jdks = new LinkedHashMap<>();
+    private final Map<String, Integer> servers = new LinkedHashMap<>();
+    private final List<String> parts = new ArrayList<>(List.of("retr", "sessions", "latency", "memory", "inetd"));
+    private final Map<String, Path> jmh = new LinkedHashMap<>();
+    private final List<String> proxyOpts = new ArrayList<>();
+    private String launcher = "";
+    private String onlyServer = "";
+    private Path out;
+    private String command = "bench/run.sh";
+    private final long deadline;
+    private final Path logDir;
+    private final String classpath = System.getProperty("java.class.path");
+    private final StringBuilder md = new StringBuilder();
+    private final List<String> summary = new ArrayList<>();
+
+    private Bench(String[] args) throws IOException {
+        boolean q = false;
+        long budget = 600;
+        int dovecot = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> q = true;
+                case "--jdk" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    jdks.put(kv[0], kv[1]);
+                }
+                case "--dovecot" -> dovecot = Integer.parseInt(args[++i]);
+                case "--parts" -> {
+                    parts.clear();
+                    parts.addAll(List.of(args[++i].split(",")));
+                }
+                case "--jmh" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    jmh.put(kv[0], Path.of(kv[1]));
+                }
+                case "--launcher" -> launcher = args[++i];
+                case "--only-server" -> onlyServer = args[++i];
+                case "--proxy-opts" -> proxyOpts.addAll(List.of(args[++i].trim().split("\\s+")));
+                case "--budget" -> budget = Long.parseLong(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--command" -> command = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        quick = q;
+        if (jdks.isEmpty()) {
+            jdks.put("JDK " + Runtime.version().feature(), Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        }
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(budget);
+        logDir = Files.createDirectories(Path.of("pop3proxy-bench", "target", "bench-logs"));
+        servers.put("GreenMail", 0);
+        if (dovecot > 0) {
+            servers.put("Dovecot", dovecot);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        new Bench(args).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        String date = ZonedDateTime.now().withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
+        try (Child greenMail = Child.start("GreenMail", javaOf(null), List.of("-Xmx3g"), classpath,
+                GreenMailMain.class.getName(), List.of(Integer.toString(USERS), Integer.toString(BIG_MB)),
+                logDir.resolve("greenmail.log"))) {
+            servers.put("GreenMail", greenMail.port);
+            List<Row> retr = new ArrayList<>();
+            List<Row> sessions = new ArrayList<>();
+            List<Row> latency = new ArrayList<>();
+            for (Map.Entry<String, Integer> server : servers.entrySet()) {
+                for (Map.Entry<String, String> jdk : jdks.entrySet()) {
+                    if (!parts.contains("retr") && !parts.contains("sessions") && !parts.contains("latency")) {
+                        continue;
+                    }
+                    if (!onlyServer.isEmpty() && !onlyServer.equals(server.getKey())) {
+                        continue;
+                    }
+                    if (overBudget("daemon mode on " + server.getKey() + " / " + jdk.getKey())) {
+                        continue;
+                    }
+                    try (Child proxy = startProxy(jdk, server.getValue(), server.getKey())) {
+                        if (parts.contains("retr")) {
+                            retr.add(retr(server.getKey(), jdk.getKey(), server.getValue(), proxy));
+                        }
+                        if (parts.contains("sessions")) {
+                            sessions.add(sessions(server.getKey(), jdk.getKey(), server.getValue(), proxy));
+                        }
+                        if (parts.contains("latency")) {
+                            latency.add(latency(server.getKey(), jdk.getKey(), server.getValue(), proxy));
+                        }
+                    } catch (IOException e) {
+                        note("daemon mode on " + server.getKey() + " / " + jdk.getKey() + " failed: " + e.getMessage());
+                    }
+                }
+            }
+            List<Row> memory = new ArrayList<>();
+            if (parts.contains("memory")) {
+                for (int n : quick ? new int[] {1000} : new int[] {1000, 8000}) {
+                    for (Map.Entry<String, String> jdk : jdks.entrySet()) {
+                        if (!overBudget("memory " + n + " / " + jdk.getKey())) {
+                            memory.add(memory(jdk, greenMail.port, n));
+                        }
+                    }
+                }
+            }
+            List<Row> inetd = new ArrayList<>();
+            if (parts.contains("inetd")) {
+                for (Map.Entry<String, String> jdk : jdks.entrySet()) {
+                    if (!overBudget("inetd / " + jdk.getKey())) {
+                        inetd.addAll(inetd(jdk, greenMail.port));
+                    }
+                }
+            }
+            String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
+            report(date, loadBefore, loadAfter, retr, sessions, latency, memory, inetd);
+        }
+    }
+
+    // ---- the parts ----------------------------------------------------------------------------
+
+    private Row retr(String server, String jdk, int serverPort, Child proxy) throws IOException {
+        int pairs = quick ? 2 : 3;
+        System.out.printf("RETR %d MB, %s, %s: %d pairs%n", BIG_MB, server, jdk, pairs);
+        Load.retr(serverPort, "big");
+        Load.retr(proxy.port, "big");
+        List<Double> direct = new ArrayList<>();
+        List<Double> viaProxy = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        long cpu = 0;
+        long octets = 0;
+        for (int i = 0; i < pairs; i++) {
+            Load.Retr d;
+            Load.Retr p;
+            long c0;
+            if (i % 2 == 0) {
+                d = Load.retr(serverPort, "big");
+                c0 = ProcStats.cpuNanos(proxy.pid());
+                p = Load.retr(proxy.port, "big");
+                cpu += ProcStats.cpuNanos(proxy.pid()) - c0;
+            } else {
+                c0 = ProcStats.cpuNanos(proxy.pid());
+                p = Load.retr(proxy.port, "big");
+                cpu += ProcStats.cpuNanos(proxy.pid()) - c0;
+                d = Load.retr(serverPort, "big");
+            }
+            if (d.octets() != p.octets()) {
+                throw new IOException("proxy relayed " + p.octets() + " octets, server sent " + d.octets());
+            }
+            octets += p.octets();
+            direct.add(d.mbPerSecond());
+            viaProxy.add(p.mbPerSecond());
+            ratios.add(p.mbPerSecond() / d.mbPerSecond());
+            System.out.printf("  pair %d: direct %.1f MB/s, proxy %.1f MB/s, ratio %.2f%n", i + 1,
+                    d.mbPerSecond(), p.mbPerSecond(), p.mbPerSecond() / d.mbPerSecond());
+        }
+        double ratio = median(ratios);
+        return new Row(server, jdk, f1(median(direct)), f1(median(viaProxy)), ratioText(ratios),
+                f2(cpu / 1e6 / (octets / 1048576.0)),
+                verdict(ratio >= 0.95, "ratio " + f3(ratio) + " vs ≥ 0.95"));
+    }
+
+    private Row sessions(String server, String jdk, int serverPort, Child proxy) throws Exception {
+        int pairs = quick ? 2 : 3;
+        double seconds = quick ? 2 : 4;
+        int max = 200_000;
+        System.out.printf("Sessions/s, %d clients, %s, %s: %d pairs of %.0f s%n", CLIENTS, server, jdk, pairs, seconds);
+        // Warm-up long enough for most of the JIT work; what remains shows as "without JIT".
+        Load.sessions(proxy.port, CLIENTS, quick ? 3 : 6, max);
+        Load.sessions(serverPort, CLIENTS, 1, max);
+        List<Load.Sessions> direct = new ArrayList<>();
+        List<Load.Sessions> viaProxy = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        List<Double> cpuPerSession = new ArrayList<>();
+        List<Double> noJit = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            Load.Sessions d;
+            Load.Sessions p;
+            Map<String, long[]> t0;
+            Map<String, long[]> t1;
+            if (i % 2 == 0) {
+                d = Load.sessions(serverPort, CLIENTS, seconds, max);
+                t0 = ProcStats.threadCpu(proxy.pid());
+                p = Load.sessions(proxy.port, CLIENTS, seconds, max);
+                t1 = ProcStats.threadCpu(proxy.pid());
+            } else {
+                t0 = ProcStats.threadCpu(proxy.pid());
+                p = Load.sessions(proxy.port, CLIENTS, seconds, max);
+                t1 = ProcStats.threadCpu(proxy.pid());
+                d = Load.sessions(serverPort, CLIENTS, seconds, max);
+            }
+            threadCpu(t0, t1, p.ok());
+            long c0 = t0.values().stream().mapToLong(v -> v[0] + v[1]).sum();
+            long c1 = t1.values().stream().mapToLong(v -> v[0] + v[1]).sum();
+            long jit = cpuOf(t1, "Compiler") - cpuOf(t0, "Compiler");
+            noJit.add((c1 - c0 - jit) / 1e6 / Math.max(1, p.ok()));
+            direct.add(d);
+            viaProxy.add(p);
+            ratios.add(p.perSecond() / d.perSecond());
+            cpuPerSession.add((c1 - c0) / 1e6 / Math.max(1, p.ok()));
+            System.out.printf("  pair %d: direct %.0f/s (p50 %.2f ms, p99 %.2f ms, %d failed), proxy %.0f/s "
+                            + "(p50 %.2f ms, p99 %.2f ms, %d failed), ratio %.2f, proxy CPU %.3f ms/session%n",
+                    i + 1, d.perSecond(), d.p50Millis(), d.p99Millis(), d.failed(), p.perSecond(), p.p50Millis(),
+                    p.p99Millis(), p.failed(), p.perSecond() / d.perSecond(), cpuPerSession.get(i));
+            if (!p.firstError().isEmpty() || !d.firstError().isEmpty()) {
+                System.out.println("  first errors: proxy " + p.firstError() + "; direct " + d.firstError());
+            }
+        }
+        double ratio = median(ratios);
+        double cpu = median(cpuPerSession);
+        int failed = viaProxy.stream().mapToInt(Load.Sessions::failed).sum()
+                + direct.stream().mapToInt(Load.Sessions::failed).sum();
+        return new Row(server, jdk,
+                f0(median(direct, Load.Sessions::perSecond)), f0(median(viaProxy, Load.Sessions::perSecond)),
+                ratioText(ratios),
+                f2(median(direct, Load.Sessions::p50Millis)) + " / " + f2(median(direct, Load.Sessions::p99Millis)),
+                f2(median(viaProxy, Load.Sessions::p50Millis)) + " / " + f2(median(viaProxy, Load.Sessions::p99Millis)),
+                f3(cpu) + " / " + f3(median(noJit)), Integer.toString(failed),
+                verdict(ratio >= 0.9, "ratio " + f3(ratio) + " vs ≥ 0.9"),
+                verdict(cpu <= 0.5, f3(cpu) + " ms vs ≤ 0.5 ms"));
+    }
+
+    private Row latency(String server, String jdk, int serverPort, Child proxy) throws IOException {
+        int pairs = quick ? 3 : 5;
+        int count = quick ? 500 : 1000;
+        System.out.printf("NOOP round trips, %s, %s: %d pairs of %d%n", server, jdk, pairs, count);
+        Load.noops(serverPort, "u1", 2000);
+        Load.noops(proxy.port, "u1", 2000);
+        List<Double> d50 = new ArrayList<>();
+        List<Double> d99 = new ArrayList<>();
+        List<Double> p50 = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        List<Double> added = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            long[] d;
+            long[] p;
+            if (i % 2 == 0) {
+                d = Load.noops(serverPort, "u1", count);
+                p = Load.noops(proxy.port, "u1", count);
+            } else {
+                p = Load.noops(proxy.port, "u1", count);
+                d = Load.noops(serverPort, "u1", count);
+            }
+            d50.add(Load.percentile(d, 0.5) / 1e3);
+            d99.add(Load.percentile(d, 0.99) / 1e3);
+            p50.add(Load.percentile(p, 0.5) / 1e3);
+            p99.add(Load.percentile(p, 0.99) / 1e3);
+            added.add((Load.percentile(p, 0.5) - Load.percentile(d, 0.5)) / 1e6);
+        }
+        double add = median(added);
+        System.out.printf("  direct p50 %.0f µs, proxy p50 %.0f µs, added p50 %.3f ms%n", median(d50), median(p50), add);
+        return new Row(server, jdk, f0(median(d50)) + " / " + f0(median(d99)), f0(median(p50)) + " / " + f0(median(p99)),
+                f3(add), verdict(add <= 0.1, f3(add) + " ms vs ≤ 0.1 ms"));
+    }
+
+    private Row memory(Map.Entry<String, String> jdk, int serverPort, int n) throws Exception {
+        System.out.printf("Idle sessions, %d, %s%n", n, jdk.getKey());
+        try (Child proxy = startProxy(jdk, serverPort, "memory-" + n)) {
+            Load.sessions(proxy.port, CLIENTS, 1, 500);
+            long heap0 = Long.parseLong(proxy.ask("heap", "HEAP "));
+            ProcStats s0 = ProcStats.of(proxy.pid());
+            nmt(jdk, proxy, "baseline", null);
+            try (Load.Idle idle = Load.idle(proxy.port, n, CLIENTS, USERS, quick ? 60 : 120)) {
+                int open = idle.connections().size();
+                // Each open session holds a client and a server descriptor; wait until the proxy has them.
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (ProcStats.fds(proxy.pid()) < s0.fds() + 2L * open && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                long heap1 = Long.parseLong(proxy.ask("heap", "HEAP "));
+                ProcStats s1 = ProcStats.of(proxy.pid());
+                nmt(jdk, proxy, "summary.diff", "nmt-" + jdk.getKey().replaceAll("\\W+", "") + "-" + n + ".txt");
+                int per = Math.max(1, open);
+                double rss = (s1.rssBytes() - s0.rssBytes()) / 1024.0 / per;
+                double pss = (s1.pssBytes() - s0.pssBytes()) / 1024.0 / per;
+                double heap = (heap1 - heap0) / 1024.0 / per;
+                double threads = (s1.threads() - s0.threads()) / (double) per;
+                double fds = (s1.fds() - s0.fds()) / (double) per;
+                boolean virtual = !jdk.getKey().contains("17");
+                double limit = virtual ? 8 : 64;
+                System.out.printf("  %d open, %d failed%s; per session: RSS %.1f KB, PSS %.1f KB, heap %.1f KB, "
+                                + "threads %.2f, fds %.2f%n", open, idle.failed(),
+                        idle.firstError().isEmpty() ? "" : " (" + idle.firstError() + ")", rss, pss, heap, threads, fds);
+                return new Row(jdk.getKey(), Integer.toString(n), Integer.toString(open),
+                        idle.failed() + (idle.firstError().isEmpty() ? "" : " (" + idle.firstError() + ")"),
+                        f1(rss), f1(pss), f1(heap), f2(threads), f2(fds),
+                        verdict(rss <= limit, f1(rss) + " KB vs ≤ " + (int) limit + " KB")
+                                + (n >= 8000 ? "; " + verdict(idle.failed() == 0, idle.failed() + " errors at " + n) : ""));
+            }
+        }
+    }
+
+    private List<Row> inetd(Map.Entry<String, String> jdk, int serverPort) throws Exception {
+        int runs = 15;
+        List<Row> rows = new ArrayList<>();
+        String lean = leanClasspath();
+        String java = jdk.getValue();
+        System.out.printf("inetd time to greeting, %s, median of %d%n", jdk.getKey(), runs);
+        Timing hello = spawnTiming(runs, List.of(java, "-cp", lean, Hello.class.getName()));
+        rows.add(new Row(jdk.getKey(), "empty JVM (Hello: writes a greeting, exits)", f1(hello.median),
+                f1(hello.min) + " – " + f1(hello.max), "baseline", ""));
+        Timing standIn = spawnTiming(runs, List.of(java, "-cp", lean, InetdMain.class.getName(), "127.0.0.1",
+                Integer.toString(serverPort)));
+        rows.add(new Row(jdk.getKey(), "proxy via the engine (InetdMain, lean class path)", f1(standIn.median),
+                f1(standIn.min) + " – " + f1(standIn.max), "+" + f1(standIn.median - hello.median),
+                verdict(standIn.median <= 60, f1(standIn.median) + " ms vs ≤ 60 ms")));
+        if (!launcher.isEmpty() && jdk.getKey().contains("17")) {
+            Timing bin = spawnTiming(runs, List.of(launcher, "127.0.0.1:" + serverPort));
+            rows.add(new Row(jdk.getKey() + " (the launcher's java)", launcher, f1(bin.median),
+                    f1(bin.min) + " – " + f1(bin.max), "+" + f1(bin.median - hello.median),
+                    verdict(bin.median <= 60, f1(bin.median) + " ms vs ≤ 60 ms")));
+        }
+        for (Row r : rows) {
+            System.out.println("  " + String.join(" | ", r.cells()));
+        }
+        return rows;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private record Timing(double median, double min, double max) {}
+
+    /** Runs bench/inetd_greeting.py, which hands a connected socket to the command as stdin/stdout. */
+    private Timing spawnTiming(int runs, List<String> cmd) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(List.of("python3", "bench/inetd_greeting.py", "--runs",
+                Integer.toString(runs), "--"));
+        full.addAll(cmd);
+        Process p = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.appendTo(
+                logDir.resolve("inetd.log").toFile())).start();
+        String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("inetd_greeting.py failed for " + cmd + ": " + outText);
+        }
+        // The helper prints "median min max" in milliseconds on its last line.
+        String[] last = outText.substring(outText.lastIndexOf('\n') + 1).trim().split("\\s+");
+        return new Timing(Double.parseDouble(last[0]), Double.parseDouble(last[1]), Double.parseDouble(last[2]));
+    }
+
+    /** The class path an inetd launcher would have: the engine, its API and slf4j-api, no test servers. */
+    private String leanClasspath() {
+        return Arrays.stream(classpath.split(File.pathSeparator))
+                .filter(e -> !e.endsWith(".jar") || Path.of(e).getFileName().toString().matches(
+                        "(pop3proxy-(api|engine)|slf4j-api)-.*\\.jar"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** Returns the CPU nanoseconds of the thread groups whose name holds {@code part}. */
+    private static long cpuOf(Map<String, long[]> groups, String part) {
+        return groups.entrySet().stream().filter(e -> e.getKey().contains(part))
+                .mapToLong(e -> e.getValue()[0] + e.getValue()[1]).sum();
+    }
+
+    /** Prints where the proxy's CPU time went in one run, by thread group, user and system, per session. */
+    private static void threadCpu(Map<String, long[]> before, Map<String, long[]> after, int sessions) {
+        StringBuilder b = new StringBuilder("  proxy CPU by thread group, µs per session (user/system): ");
+        after.entrySet().stream()
+                .map(e -> {
+                    long[] a = e.getValue();
+                    long[] z = before.getOrDefault(e.getKey(), new long[2]);
+                    return Map.entry(e.getKey(), new long[] {a[0] - z[0], a[1] - z[1]});
+                })
+                .filter(e -> e.getValue()[0] + e.getValue()[1] > 0)
+                .sorted((x, y) -> Long.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
+                .limit(8)
+                .forEach(e -> b.append(e.getKey()).append(' ').append(e.getValue()[0] / 1000 / Math.max(1, sessions))
+                        .append('/').append(e.getValue()[1] / 1000 / Math.max(1, sessions)).append("; "));
+        System.out.println(b);
+    }
+
+    /** Runs jcmd VM.native_memory when the proxy tracks native memory; saves the answer to a log. */
+    private void nmt(Map.Entry<String, String> jdk, Child proxy, String what, String file)
+            throws IOException, InterruptedException {
+        if (proxyOpts.stream().noneMatch(o -> o.startsWith("-XX:NativeMemoryTracking"))) {
+            return;
+        }
+        Path jcmd = Path.of(jdk.getValue()).resolveSibling("jcmd");
+        ProcessBuilder pb = new ProcessBuilder(jcmd.toString(), Long.toString(proxy.pid()), "VM.native_memory", what);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(file == null ? ProcessBuilder.Redirect.DISCARD
+                : ProcessBuilder.Redirect.to(logDir.resolve(file).toFile()));
+        pb.start().waitFor(60, TimeUnit.SECONDS);
+        if (file != null) {
+            System.out.println("  native memory diff: " + logDir.resolve(file));
+        }
+    }
+
+    private Child startProxy(Map.Entry<String, String> jdk, int serverPort, String what) throws IOException {
+        String log = "proxy-" + jdk.getKey().replaceAll("\\W+", "") + "-" + what.replaceAll("\\W+", "") + ".log";
+        return Child.start("proxy", jdk.getValue(), proxyOpts, classpath, ProxyMain.class.getName(),
+                List.of("127.0.0.1", Integer.toString(serverPort)), logDir.resolve(log));
+    }
+
+    private String javaOf(String jdk) {
+        return jdk != null ? jdk : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private boolean overBudget(String what) {
+        if (System.nanoTime() > deadline) {
+            note(what + ": skipped, the time budget was spent");
+            return true;
+        }
+        return false;
+    }
+
+    private void note(String text) {
+        System.out.println("NOTE: " + text);
+        summary.add(text);
+    }
+
+    private String verdict(boolean pass, String text) {
+        return (pass ? "**pass** " : "**FAIL** ") + "(" + text + ")";
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static <T> double median(List<T> values, java.util.function.ToDoubleFunction<T> f) {
+        return median(values.stream().map(f::applyAsDouble).collect(Collectors.toList()));
+    }
+
+    private static String ratioText(List<Double> ratios) {
+        double min = ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        double max = ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        return "**" + f2(median(ratios)) + "×** (" + f2(min) + "–" + f2(max) + ")";
+    }
+
+    private static String f0(double v) {
+        return String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String f2(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** One table row. */
+    private record Row(List<String> cells) {
+        Row(String... cells) {
+            this(List.of(cells));
+        }
+    }
+
+    // ---- the report ---------------------------------------------------------------------------
+
+    private void report(String date, String loadBefore, String loadAfter, List<Row> retr, List<Row> sessions,
+            List<Row> latency, List<Row> memory, List<Row> inetd) throws Exception {
+        md.append("# Benchmarks\n\n")
+                .append("Issue 5's benchmark: every proxy figure beside the same figure for a **direct connection to the same\n")
+                .append("server, measured in the same run**, proxy and direct runs alternating, ratios = proxy / direct\n")
+                .append("(median of the pairs, range in brackets). How it is built and what it measures: see the end of\n")
+                .append("this file and [docs/PERFORMANCE.md](docs/PERFORMANCE.md). Regenerated by the command below; do not edit\n")
+                .append("the tables by hand.\n\n");
+        md.append("## Run\n\n");
+        md.append("| | |\n|---|---|\n");
+        md.append("| Command | `").append(command).append("`").append(quick ? " (quick mode)" : "").append(" |\n");
+        md.append("| Date | ").append(date).append(" |\n");
+        md.append("| Machine | ").append(machine()).append(" |\n");
+        md.append("| Load average (1/5/15 min) | before: ").append(loadBefore).append("; after: ").append(loadAfter)
+                .append(" |\n");
+        for (Map.Entry<String, String> jdk : jdks.entrySet()) {
+            md.append("| ").append(jdk.getKey()).append(" | `").append(jdk.getValue()).append("`: ")
+                    .append(javaVersion(jdk.getValue())).append(" |\n");
+        }
+        md.append("| Servers | ").append(String.join(", ", servers.keySet()))
+                .append(" (GreenMail in its own JDK 17 JVM; Dovecot from Debian, bench/dovecot.sh) |\n");
+        md.append("| Proxy | engine in daemon mode in its own JVM (`ProxyMain`, default heap and GC, no logging backend)")
+                .append(proxyOpts.isEmpty() ? "" : ", options `" + String.join(" ", proxyOpts) + "`").append(" |\n\n");
+        md.append("The machine has 2 cores shared with other engineers' builds, and the load generator, the server\n")
+                .append("and the proxy all share them: absolute numbers are noisy and CPU-bound; the ratios are the figures\n")
+                .append("to read.\n\n");
+
+        table("1. RETR of a " + BIG_MB + " MB message", List.of("Server", "Proxy JDK", "direct MB/s", "proxy MB/s",
+                        "ratio", "proxy CPU ms per MB", "target: ≥ 0.95 × direct"), retr,
+                "MB/s are medians over the pairs; each transfer is timed from RETR to the terminator; the relayed "
+                        + "octet count is checked equal to the direct one.");
+        table("2. Full sessions with " + CLIENTS + " concurrent clients",
+                List.of("Server", "Proxy JDK", "direct sessions/s", "proxy sessions/s", "ratio",
+                        "direct p50 / p99 ms", "proxy p50 / p99 ms", "proxy CPU ms/session (all / without JIT)", "failed sessions",
+                        "target: ≥ 0.9 × direct", "target: ≤ 0.5 ms CPU"), sessions,
+                "A session: connect, greeting, USER, PASS, STAT, RETR of a 2 KB message, QUIT. Proxy CPU = "
+                        + "utime+stime of the proxy JVM's threads (/proc/<pid>/task/*/stat, 10 ms ticks) over "
+                        + "the proxy run / sessions; \"without JIT\" leaves out the compiler threads.");
+        table("2b. Latency added per command (NOOP round trips, one logged-in client)",
+                List.of("Server", "Proxy JDK", "direct p50 / p99 µs", "proxy p50 / p99 µs", "added p50 ms",
+                        "target: ≤ 0.1 ms added"), latency, "");
+        table("3. Idle logged-in sessions (GreenMail)",
+                List.of("Proxy JDK", "sessions asked", "open", "failed", "RSS KB/session", "PSS KB/session",
+                        "live heap KB/session", "threads/session", "fds/session", "target"), memory,
+                "Deltas between the proxy process after warm-up and with the sessions open and idle, each read "
+                        + "after a full GC in the proxy (RSS/PSS from /proc/<pid>/smaps_rollup, threads from status, "
+                        + "fds from /proc/<pid>/fd). Targets: ≤ 8 KB per session on JDK 21+ (virtual threads), ≤ 64 KB on "
+                        + "JDK 17; 8,000 sessions without errors.");
+        table("4. inetd mode: process start to first greeting byte (median of 15)",
+                List.of("JDK", "what is spawned", "median ms", "min – max ms", "vs empty JVM", "target: ≤ 60 ms"),
+                inetd, "bench/inetd_greeting.py connects a loopback TCP socket, hands the accepted end to the "
+                        + "process as stdin/stdout, and times from spawn to the first byte.");
+        jmhSection();
+        if (!summary.isEmpty()) {
+            md.append("## Notes from this run\n\n");
+            for (String s : summary) {
+                md.append("- ").append(s).append('\n');
+            }
+            md.append('\n');
+        }
+        Path tail = Path.of("bench", "BENCHMARKS-tail.md");
+        if (Files.exists(tail)) {
+            md.append(Files.readString(tail));
+        }
+        System.out.println();
+        System.out.println(md);
+        if (out != null) {
+            Files.writeString(out, merge(out, md.toString()));
+            System.out.println("wrote " + out);
+        }
+    }
+
+    static final String BEGIN = "<!-- Written by bench/run.sh from here to the end marker; sections outside are kept. -->";
+    static final String END = "<!-- End of the part written by bench/run.sh. -->";
+
+    /**
+     * Puts the generated report between the markers of an existing file, keeping what others
+     * wrote outside them; a file without markers keeps its sections after the generated part.
+     */
+    static String merge(Path file, String generated) throws IOException {
+        String block = BEGIN + "\n" + generated.stripTrailing() + "\n" + END + "\n";
+        if (!Files.exists(file)) {
+            return block;
+        }
+        String old = Files.readString(file);
+        int b = old.indexOf(BEGIN);
+        int e = old.indexOf(END);
+        if (b >= 0 && e > b) {
+            return old.substring(0, b) + block + old.substring(e + END.length()).replaceFirst("^\n", "");
+        }
+        String rest = old.startsWith("# Benchmarks\n") ? old.substring("# Benchmarks\n".length()) : old;
+        return block + "\n" + rest.stripLeading();
+    }
+
+    private void table(String title, List<String> head, List<Row> rows, String caption) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("## ").append(title).append("\n\n");
+        md.append("| ").append(String.join(" | ", head)).append(" |\n");
+        md.append("|").append("---|".repeat(head.size())).append('\n');
+        for (Row r : rows) {
+            md.append("| ").append(String.join(" | ", r.cells())).append(" |\n");
+        }
+        md.append('\n');
+        if (!caption.isEmpty()) {
+            md.append(caption).append("\n\n");
+        }
+    }
+
+    private void jmhSection() throws IOException {
+        if (jmh.isEmpty()) {
+            return;
+        }
+        md.append("## 5. JMH micro-benchmarks (codec and relay, no sockets)\n\n");
+        md.append("| JDK | Benchmark | Params | Score | Error (99.9%) | Unit |\n|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, Path> e : jmh.entrySet()) {
+            if (!Files.exists(e.getValue())) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(e.getValue());
+            List<String> head = csv(lines.get(0));
+            for (String line : lines.subList(1, lines.size())) {
+                List<String> c = csv(line);
+                StringBuilder params = new StringBuilder();
+                for (int i = 7; i < c.size() && i < head.size(); i++) {
+                    params.append(params.length() == 0 ? "" : ", ").append(head.get(i).replace("Param: ", ""))
+                            .append('=').append(c.get(i));
+                }
+                String name = c.get(0).substring(c.get(0).lastIndexOf('.', c.get(0).lastIndexOf('.') - 1) + 1);
+                md.append("| ").append(e.getKey()).append(" | ").append(name).append(" | ").append(params)
+                        .append(" | ").append(fmt(c.get(4))).append(" | ").append(fmt(c.get(5))).append(" | ")
+                        .append(c.get(6)).append(" |\n");
+            }
+        }
+        md.append("\n2 forks × 3 iterations × 1 s after 2 × 1 s of warm-up; bench/run.sh runs them.\n\n");
+    }
+
+    private static String fmt(String number) {
+        try {
+            return String.format(Locale.ROOT, "%.1f", Double.parseDouble(number));
+        } catch (NumberFormatException e) {
+            return number;
+        }
+    }
+
+    private static List<String> csv(String line) {
+        List<String> cells = new ArrayList<>();
+        for (String c : line.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")) {
+            cells.add(c.replace("\"", ""));
+        }
+        return cells;
+    }
+
+    private static String machine() throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        String mem = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .findFirst().map(l -> l.replaceAll("\\D+", "")).orElse("0");
+        String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        return Runtime.getRuntime().availableProcessors() + " CPUs (nproc), " + cpu + ", "
+                + Math.round(Long.parseLong(mem) / 1048576.0) + " GB RAM, Linux " + kernel;
+    }
+
+    private static String javaVersion(String java) {
+        try {
+            Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .collect(Collectors.toList());
+            p.waitFor(30, TimeUnit.SECONDS);
+            return lines.size() > 1 ? lines.get(0) + "; " + lines.get(lines.size() - 1) : String.join("; ", lines);
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.pop3proxy.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What the process was started with, beyond its arguments: its standard streams, its
+ * environment, how it stops and how it can start itself again. {@link #process} describes the real
+ * process; tests build their own.
+ *
+ * @param inheritedChannel the channel on stdin ({@link System#inheritedChannel()}), or null
+ * @param stdin            the client's bytes in inetd mode when stdin is not a socket
+ * @param stdout           where the POP3 replies go in inetd mode when stdin is not a socket
+ * @param env              the environment ({@code TCPREMOTEIP} and friends)
+ * @param stderrIsSocket   whether stderr may be the client's socket, so nothing may be written there
+ * @param guardStdio       whether stray output to System.out/err and java.util.logging goes to the log
+ * @param onStopSignal     registers what SIGTERM (and SIGINT) should run
+ * @param relaunch         the command that starts this program again, for detaching
+ * @param readyFile        where a detached daemon reports that it listens (set for the child only)
+ */
+record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStream stdout, Map<String, String> env,
+              boolean stderrIsSocket, boolean guardStdio, Consumer<Runnable> onStopSignal,
+              Optional<List<String>> relaunch, Optional<Path> readyFile) {
+
+    Launch {
+        Objects.requireNonNull(inheritedChannel, "inheritedChannel");
+        Objects.requireNonNull(stdin, "stdin");
+        Objects.requireNonNull(stdout, "stdout");
+        env = Map.copyOf(env);
+        Objects.requireNonNull(onStopSignal, "onStopSignal");
+        Objects.requireNonNull(relaunch, "relaunch");
+        Objects.requireNonNull(readyFile, "readyFile");
+    }
+
+    /** Describes this JVM's process, started with {@code args} (the ready file already taken out). */
+    static Launch process(String[] args, Optional<Path> readyFile) {
+        return new Launch(Launch::systemChannel, new FileInputStream(FileDescriptor.in),
+                new FileOutputStream(FileDescriptor.out), System.getenv(), detectStderrSocket(), true,
+                Signals::onStop, Optional.of(Detacher.relaunchCommand(args)), readyFile);
+    }
+
+    private static Channel systemChannel() {
+        try {
+            return System.inheritedChannel();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Tells whether fd 2 is a socket, as it is under inetd. Linux says so in /proc; elsewhere a
+     * socket on stdin is taken to mean that stderr is one too.
+     */
+    private static boolean detectStderrSocket() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString().startsWith("socket:");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return systemChannel() != null;
+        }
+    }
+
+    /** Returns {@code args} without its first {@code n} elements. */
+    static String[] drop(String[] args, int n) {
+        return Arrays.copyOfRange(args, n, args.length);
+    }
+}

@@ -1,0 +1,129 @@
+package org.pop3proxy.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.event.Level;
+
+/**
+ * Sends log lines as syslog(3) does: RFC 3164 datagrams
+ * {@code <PRI>Mmm dd hh:mm:ss pop3.proxy[pid]: text} to a local Unix datagram socket, facility
+ * mail. A background thread sends, so a slow or absent syslog daemon never delays a session;
+ * lines that cannot be queued or sent are dropped quietly.
+ */
+final class SyslogSink implements Logging.Sink {
+    /** The syslog facility {@code LOG_MAIL}. */
+    static final int FACILITY_MAIL = 2;
+    /** The ident, as the original program's openlog(3) call names it. */
+    static final String IDENT = "pop3.proxy";
+    /** Lines longer than this are cut, as rsyslog's default maxMessageSize would. */
+    static final int MAX_DATAGRAM = 8000;
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
+
+    private final Path socket;
+    private final long pid = ProcessHandle.current().pid();
+    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(10_000);
+    private final Object idle = new Object();
+    private int pending;
+
+    SyslogSink(Path socket) {
+        this.socket = socket;
+        Thread sender = new Thread(this::sendLoop, "pop3proxy-syslog");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    @Override
+    public void write(Level level, String text) {
+        byte[] datagram = format(level, text, LocalDateTime.now(), pid);
+        synchronized (idle) {
+            if (queue.offer(datagram)) {
+                pending++;
+            }
+        }
+    }
+
+    @Override
+    public void flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (pending > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Returns the datagram for one line, as glibc's syslog(3) would write it. */
+    static byte[] format(Level level, String text, LocalDateTime time, long pid) {
+        int pri = FACILITY_MAIL * 8 + severity(level);
+        String header = "<" + pri + ">" + time.format(STAMP) + " " + IDENT + "[" + pid + "]: ";
+        byte[] bytes = (header + text).getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_DATAGRAM) {
+            return bytes;
+        }
+        byte[] cut = new byte[MAX_DATAGRAM];
+        System.arraycopy(bytes, 0, cut, 0, MAX_DATAGRAM);
+        return cut;
+    }
+
+    /** Maps slf4j levels to syslog severities: err, warning, info, debug. */
+    static int severity(Level level) {
+        switch (level) {
+            case ERROR:
+                return 3;
+            case WARN:
+                return 4;
+            case INFO:
+                return 6;
+            default:
+                return 7;
+        }
+    }
+
+    private void sendLoop() {
+        UnixDatagram out = null;
+        boolean broken = false;
+        while (true) {
+            byte[] datagram;
+            try {
+                datagram = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (out == null && !broken) {
+                try {
+                    out = UnixDatagram.open(socket);
+                } catch (Throwable noNativeAccess) {
+                    // Without a socket (no JNA, no libc) every line is dropped, as the manual's
+                    // syslog(3) does when no syslog daemon listens.
+                    broken = true;
+                }
+            }
+            if (out != null) {
+                out.send(datagram);
+            }
+            synchronized (idle) {
+                pending--;
+                if (pending == 0) {
+                    idle.notifyAll();
+                }
+            }
+        }
+    }
+}

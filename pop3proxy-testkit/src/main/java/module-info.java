@@ -9,6 +9,9 @@ module org.pop3proxy.testkit {
     requires transitive jakarta.mail;
     requires transitive org.junit.jupiter.api;
     requires transitive org.opentest4j;
+    requires org.slf4j;
+    requires org.bouncycastle.pkix;
+    requires org.bouncycastle.provider;
 
     exports org.pop3proxy.testkit;
 }

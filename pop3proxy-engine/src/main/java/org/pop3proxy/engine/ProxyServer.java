@@ -74,7 +74,9 @@ public final class ProxyServer implements Closeable {
                     if (socket.isClosed()) {
                         break;
                     }
+                    // Out of descriptors, say: pause rather than spin on the failing accept.
                     LOG.warn("accept failed: {}", e.toString());
+                    pauseAfterFailedAccept();
                     continue;
                 }
                 InetAddress from = client.getInetAddress();
@@ -111,6 +113,14 @@ public final class ProxyServer implements Closeable {
             sessions.shutdown();
             closeAll();
             stopped.countDown();
+        }
+    }
+
+    private static void pauseAfterFailedAccept() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

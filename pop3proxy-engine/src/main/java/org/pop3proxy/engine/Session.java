@@ -247,6 +247,8 @@ final class Session {
             return false;
         }
         try {
+            // -t bounds every read from the server, whatever the Transport set.
+            upstreamSocket.setSoTimeout(Math.toIntExact(config.timeout().toMillis()));
             upstream = new Upstream(upstreamSocket);
         } catch (IOException | RuntimeException e) {
             closeQuietly(upstreamSocket);

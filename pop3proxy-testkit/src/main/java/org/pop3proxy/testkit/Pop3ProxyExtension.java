@@ -4,6 +4,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -25,6 +26,9 @@ import org.pop3proxy.engine.ProxyConfig;
  *     }
  * }
  * }</pre>
+ *
+ * <p>{@code new Pop3ProxyExtension().withTls()} gives every test GreenMail with POP3S and a proxy
+ * with TLS on both sides (see {@link Pop3ProxyHarness.Builder#tls()}).
  *
  * <p>Configure it before the first test runs; the {@code with} methods are not for use inside
  * tests. One extension instance serves one test at a time.
@@ -67,6 +71,15 @@ public final class Pop3ProxyExtension implements BeforeEachCallback, AfterEachCa
         return this;
     }
 
+    /**
+     * Puts TLS on both sides: GreenMail with POP3S upstream, a proxy offering STLS and a POP3S
+     * listener, as {@link Pop3ProxyHarness.Builder#tls()} does.
+     */
+    public Pop3ProxyExtension withTls() {
+        setup.tls();
+        return this;
+    }
+
     /** Sets the timeout of the clients the harness hands out. */
     public Pop3ProxyExtension withClientTimeout(Duration timeout) {
         setup.clientTimeout(timeout);
@@ -101,6 +114,11 @@ public final class Pop3ProxyExtension implements BeforeEachCallback, AfterEachCa
         return harness().client();
     }
 
+    /** Returns a client connected to the proxy's POP3S listener, TLS up, greeting not yet read. */
+    public ScriptClient tlsClient() {
+        return harness().tlsClient();
+    }
+
     /** Returns a client logged in through the proxy. */
     public ScriptClient login(String login, String password) {
         return harness().login(login, password);
@@ -124,5 +142,15 @@ public final class Pop3ProxyExtension implements BeforeEachCallback, AfterEachCa
     /** Returns the port the proxy listens on. */
     public int proxyPort() {
         return harness().proxyPort();
+    }
+
+    /** Returns the port of the proxy's implicit-TLS (POP3S) listener. */
+    public int proxyTlsPort() {
+        return harness().proxyTlsPort();
+    }
+
+    /** Returns a socket factory that trusts the certificate of the current test's proxy. */
+    public SSLSocketFactory sslSocketFactory() {
+        return harness().sslSocketFactory();
     }
 }

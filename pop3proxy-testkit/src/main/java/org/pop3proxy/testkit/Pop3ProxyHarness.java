@@ -1,6 +1,7 @@
 package org.pop3proxy.testkit;
 
 import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.util.DummySSLServerSocketFactory;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.MessagingException;
@@ -11,8 +12,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +27,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import org.pop3proxy.api.ServerSelector;
 import org.pop3proxy.api.ServerTarget;
+import org.pop3proxy.engine.ClientTls;
+import org.pop3proxy.engine.ListenOptions;
 import org.pop3proxy.engine.Pop3Proxy;
 import org.pop3proxy.engine.ProxyConfig;
 import org.pop3proxy.engine.ProxyServer;
+import org.pop3proxy.engine.UpstreamTls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running POP3 server with a pop3proxy in front of it, for tests: GreenMail (POP3 and SMTP) or
@@ -39,6 +53,17 @@ import org.pop3proxy.engine.ProxyServer;
  * }
  * }</pre>
  *
+ * <p>With TLS, one line more ({@link Builder#tls()}) puts TLS on both sides:
+ *
+ * <pre>{@code
+ * try (Pop3ProxyHarness h = Pop3ProxyHarness.builder().tls().user("bob", "secret").start();
+ *      ScriptClient c = h.client()) {
+ *     c.expectStartsWith("+OK");
+ *     c.stls();
+ *     c.send("USER bob").expectStartsWith("+OK");
+ * }
+ * }</pre>
+ *
  * <p>The proxy's configuration starts as {@code ProxyConfig.builder(ServerSelector.fixed(upstream))}
  * with a {@link #DEFAULT_PROXY_TIMEOUT} timeout (shorter than the client's, so that a stalled
  * upstream shows up as a closed connection rather than a client timeout); the builder's
@@ -49,21 +74,28 @@ public final class Pop3ProxyHarness implements AutoCloseable {
     /** The proxy's timeout ({@code -t}) unless the configuration says otherwise. */
     public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(3);
 
+    private static final Logger LOG = LoggerFactory.getLogger(Pop3ProxyHarness.class);
+
     private final GreenMail greenMail;
     private final FaultyUpstream faultyUpstream;
     private final ServerTarget upstreamTarget;
     private final Duration clientTimeout;
+    private final TestCertificate certificate;
+    private final SSLContext clientContext;
     private final List<ScriptClient> clients = new ArrayList<>();
     private ProxyConfig config;
     private Pop3Proxy proxy;
     private ProxyServer server;
+    private ProxyServer tlsServer;
 
     private Pop3ProxyHarness(GreenMail greenMail, FaultyUpstream faultyUpstream, ServerTarget upstreamTarget,
-                             Duration clientTimeout) {
+                             Duration clientTimeout, TestCertificate certificate) {
         this.greenMail = greenMail;
         this.faultyUpstream = faultyUpstream;
         this.upstreamTarget = upstreamTarget;
         this.clientTimeout = clientTimeout;
+        this.certificate = certificate;
+        this.clientContext = certificate == null ? null : certificate.clientContext();
     }
 
     /** Returns a builder for a harness with GreenMail upstream and no users. */
@@ -150,6 +182,51 @@ public final class Pop3ProxyHarness implements AutoCloseable {
         return server.localAddress();
     }
 
+    /** Returns whether the harness was built with {@link Builder#tls()}. */
+    public boolean isTls() {
+        return certificate != null;
+    }
+
+    /**
+     * Returns the port of the proxy's implicit-TLS (POP3S) listener, which runs beside the
+     * plaintext/STLS one whenever the proxy has a certificate.
+     */
+    public synchronized int proxyTlsPort() {
+        return proxyTlsAddress().getPort();
+    }
+
+    /** Returns the address of the proxy's implicit-TLS (POP3S) listener. */
+    public synchronized InetSocketAddress proxyTlsAddress() {
+        if (tlsServer == null) {
+            throw new IllegalStateException("the proxy has no certificate, so no POP3S listener; build with tls()");
+        }
+        return tlsServer.localAddress();
+    }
+
+    /**
+     * Returns the PEM file of the certificate the proxy presents to clients (the harness's own,
+     * self-signed, for {@code 127.0.0.1}, {@code ::1} and {@code localhost}): what a client has to
+     * trust, for instance {@code curl --cacert} or {@code mail.pop3.ssl.trust}-style settings.
+     */
+    public Path certificateFile() {
+        return tlsCertificate().certificateFile();
+    }
+
+    /** Returns a TLS context for clients that trusts the harness's certificate and nothing else. */
+    public SSLContext sslContext() {
+        tlsCertificate();
+        return clientContext;
+    }
+
+    /**
+     * Returns a socket factory that trusts the harness's certificate and nothing else, for
+     * clients that take one (Jakarta Mail's {@code mail.pop3.ssl.socketFactory} and
+     * {@code mail.pop3s.ssl.socketFactory}).
+     */
+    public SSLSocketFactory sslSocketFactory() {
+        return sslContext().getSocketFactory();
+    }
+
     /**
      * Replaces the running proxy with one whose configuration is the current one changed by
      * {@code change}; the new proxy listens on a new free port. Open sessions are cut.
@@ -161,9 +238,25 @@ public final class Pop3ProxyHarness implements AutoCloseable {
         startProxy(next);
     }
 
-    /** Returns a client connected to the proxy; the proxy's greeting is not read yet. */
+    /**
+     * Returns a client connected to the proxy; the proxy's greeting is not read yet. With
+     * {@link Builder#tls()}, {@link ScriptClient#stls()} on it trusts the harness's certificate.
+     */
     public ScriptClient client() {
-        ScriptClient client = ScriptClient.connect(proxyAddress(), clientTimeout);
+        return track(certificate == null
+                ? ScriptClient.connect(proxyAddress(), clientTimeout)
+                : ScriptClient.connect(proxyAddress(), clientTimeout, sslSocketFactory()));
+    }
+
+    /**
+     * Returns a client connected to the proxy's implicit-TLS (POP3S) listener, the TLS handshake
+     * done and the certificate checked; the greeting is not read yet.
+     */
+    public ScriptClient tlsClient() {
+        return track(ScriptClient.connectTls(proxyTlsAddress(), clientTimeout, sslSocketFactory()));
+    }
+
+    private ScriptClient track(ScriptClient client) {
         synchronized (clients) {
             clients.add(client);
         }
@@ -202,11 +295,23 @@ public final class Pop3ProxyHarness implements AutoCloseable {
         }
     }
 
+    private TestCertificate tlsCertificate() {
+        if (certificate == null) {
+            throw new IllegalStateException("this harness runs without TLS; build it with tls()");
+        }
+        return certificate;
+    }
+
     private void startProxy(ProxyConfig next) {
         Pop3Proxy p = Pop3Proxy.create(next);
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         try {
-            server = p.listen(new InetSocketAddress("127.0.0.1", 0));
+            server = p.listen(any);
+            if (next.clientTls().isPresent()) {
+                tlsServer = p.listen(any, ListenOptions.PLAIN.withImplicitTls(true));
+            }
         } catch (IOException e) {
+            closeServer();
             throw new UncheckedIOException("cannot start the proxy", e);
         }
         proxy = p;
@@ -214,13 +319,67 @@ public final class Pop3ProxyHarness implements AutoCloseable {
     }
 
     private void closeServer() {
-        if (server != null) {
+        server = closeQuietly(server);
+        tlsServer = closeQuietly(tlsServer);
+    }
+
+    private static ProxyServer closeQuietly(ProxyServer listener) {
+        if (listener != null) {
             try {
-                server.close();
+                listener.close();
             } catch (IOException ignored) {
                 // The listening socket is gone either way.
             }
-            server = null;
+        }
+        return null;
+    }
+
+    /**
+     * Returns how the proxy should trust GreenMail's POP3S certificate. GreenMail loads one key
+     * store per JVM, on its first TLS server; normally that is the harness's own (see
+     * {@link Builder#tls()}) and verification stays fully on. When another key store won that race
+     * (set by {@code greenmail.tls.keystore.file}, or a GreenMail with TLS started in this JVM
+     * before the first TLS harness), its certificate is trusted if it names {@code 127.0.0.1};
+     * GreenMail's built-in certificate names no host at all, so then, and only then, the check is
+     * switched off ({@link UpstreamTls.Trust#insecure()}) and a warning logged.
+     */
+    private static UpstreamTls.Trust greenMailTrust(TestCertificate ours) {
+        Optional<X509Certificate> theirs = greenMailCertificate();
+        if (theirs.isPresent() && theirs.get().equals(ours.certificate())) {
+            return caFile(ours.certificateFile());
+        }
+        if (theirs.isPresent() && TestCertificate.namesLoopback(theirs.get())) {
+            return caFile(TestCertificate.writePem(theirs.get()));
+        }
+        LOG.warn("GreenMail serves a TLS certificate neither made by the testkit nor naming 127.0.0.1 ({}); the"
+                        + " proxy will not verify it. Start a TLS harness before any other GreenMail with TLS in this"
+                        + " JVM, and leave {} unset, to keep verification on.",
+                theirs.map(c -> c.getSubjectX500Principal().toString()).orElse("none found"),
+                TestCertificate.GREENMAIL_KEYSTORE_FILE);
+        return UpstreamTls.Trust.insecure();
+    }
+
+    /** Returns the certificate of GreenMail's TLS key store (one per JVM), if it has one. */
+    private static Optional<X509Certificate> greenMailCertificate() {
+        KeyStore store = ((DummySSLServerSocketFactory) DummySSLServerSocketFactory.getDefault()).getKeyStore();
+        try {
+            for (String alias : Collections.list(store.aliases())) {
+                Certificate c = store.isKeyEntry(alias) ? store.getCertificate(alias) : null;
+                if (c instanceof X509Certificate) {
+                    return Optional.of((X509Certificate) c);
+                }
+            }
+            return Optional.empty();
+        } catch (GeneralSecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static UpstreamTls.Trust caFile(Path pem) {
+        try {
+            return UpstreamTls.Trust.caFile(pem);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -229,6 +388,14 @@ public final class Pop3ProxyHarness implements AutoCloseable {
             return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(rfc5322));
         } catch (MessagingException e) {
             throw new IllegalArgumentException("not an RFC 5322 message", e);
+        }
+    }
+
+    private static ClientTls proxyIdentity(TestCertificate certificate) {
+        try {
+            return ClientTls.fromPem(certificate.certificateFile(), certificate.keyFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the testkit's certificate", e);
         }
     }
 
@@ -243,8 +410,43 @@ public final class Pop3ProxyHarness implements AutoCloseable {
         private UnaryOperator<ProxyConfig.Builder> config = b -> b;
         private Optional<FaultyUpstream.Builder> faulty = Optional.empty();
         private Duration clientTimeout = ScriptClient.DEFAULT_TIMEOUT;
+        private boolean tls;
 
         private Builder() {}
+
+        /**
+         * Puts TLS on both sides of the proxy, with a certificate the testkit makes itself (EC,
+         * self-signed, for {@code 127.0.0.1}, {@code ::1} and {@code localhost}; one per JVM):
+         * <ul>
+         * <li>GreenMail serves POP3S (TLS from the first byte) instead of POP3, with that
+         *     certificate, and the proxy connects to it with
+         *     {@code UpstreamTls.implicit(Trust.caFile(certificate))}, checking certificate and name
+         *     (but see below for the one case where it cannot);</li>
+         * <li>the proxy presents the same certificate to clients ({@code ClientTls}): its listener
+         *     offers {@code STLS} (and {@code CAPA}), and a second listener speaks implicit TLS
+         *     ({@link Pop3ProxyHarness#proxyTlsPort()}).</li>
+         * </ul>
+         * Clients trust it through {@link Pop3ProxyHarness#certificateFile()},
+         * {@link Pop3ProxyHarness#sslContext()} or {@link Pop3ProxyHarness#sslSocketFactory()};
+         * {@link ScriptClient#stls()} on the harness's clients and
+         * {@link Pop3ProxyHarness#tlsClient()} already do. {@link #config} operators see these
+         * settings and may change them (for instance {@code b -> b.tlsRequired(true)}). With a
+         * {@link #faultyUpstream}, which speaks plain POP3 only, only the client side gets TLS.
+         *
+         * <p>GreenMail reads its TLS key store once per JVM: this sets the system properties
+         * {@code greenmail.tls.keystore.file} and {@code greenmail.tls.keystore.password} to the
+         * testkit's key store unless {@code greenmail.tls.keystore.file} is set already. If
+         * GreenMail still ends up with another certificate (that property was set, or a GreenMail
+         * with TLS started in this JVM before the first TLS harness), the proxy trusts that
+         * certificate when it names {@code 127.0.0.1}; GreenMail's built-in one names no host at
+         * all, so then, and only then, the proxy does not verify the upstream
+         * ({@code Trust.insecure()}) and a warning is logged;
+         * {@code config().upstreamTls().trust().isInsecure()} tells a test which case it is in.
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
 
         /** Adds a GreenMail user whose e-mail address is the login itself. */
         public Builder user(String login, String password) {
@@ -298,20 +500,27 @@ public final class Pop3ProxyHarness implements AutoCloseable {
             GreenMail greenMail = null;
             FaultyUpstream upstream = null;
             Pop3ProxyHarness harness = null;
+            TestCertificate certificate = tls ? TestCertificate.shared() : null;
             try {
                 ServerTarget target;
+                UpstreamTls upstreamTls = UpstreamTls.NONE;
                 if (faulty.isPresent()) {
                     upstream = faulty.get().start();
                     target = upstream.target();
                 } else {
                     greenMail = new GreenMail(new ServerSetup[] {
                         new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
-                        new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_POP3),
+                        new ServerSetup(0, "127.0.0.1", tls ? ServerSetup.PROTOCOL_POP3S : ServerSetup.PROTOCOL_POP3),
                     });
                     greenMail.start();
-                    target = ServerTarget.of("127.0.0.1", greenMail.getPop3().getPort());
+                    if (tls) {
+                        target = ServerTarget.of("127.0.0.1", greenMail.getPop3s().getPort());
+                        upstreamTls = UpstreamTls.implicit(greenMailTrust(certificate));
+                    } else {
+                        target = ServerTarget.of("127.0.0.1", greenMail.getPop3().getPort());
+                    }
                 }
-                harness = new Pop3ProxyHarness(greenMail, upstream, target, clientTimeout);
+                harness = new Pop3ProxyHarness(greenMail, upstream, target, clientTimeout, certificate);
                 for (Map.Entry<String, String> u : users.entrySet()) {
                     harness.addUser(u.getKey(), u.getValue());
                 }
@@ -319,7 +528,11 @@ public final class Pop3ProxyHarness implements AutoCloseable {
                     harness.deliver(m.getKey(), m.getValue());
                 }
                 ProxyConfig.Builder base = ProxyConfig.builder(ServerSelector.fixed(target))
-                        .timeout(DEFAULT_PROXY_TIMEOUT);
+                        .timeout(DEFAULT_PROXY_TIMEOUT)
+                        .upstreamTls(upstreamTls);
+                if (tls) {
+                    base.clientTls(proxyIdentity(certificate));
+                }
                 ProxyConfig proxyConfig = config.apply(base).build();
                 synchronized (harness) {
                     harness.startProxy(proxyConfig);

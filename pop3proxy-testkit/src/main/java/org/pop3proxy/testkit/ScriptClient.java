@@ -2,6 +2,7 @@ package org.pop3proxy.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +18,12 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -28,6 +35,10 @@ import org.opentest4j.AssertionFailedError;
  *     c.send("USER bob").expect("+OK password required");
  * }
  * }</pre>
+ *
+ * <p>Over TLS the client checks the server's certificate and its name against the host it
+ * dialled, as a mail client should: {@link #stls()} upgrades a plaintext connection after the
+ * server's {@code +OK}, {@link #connectTls} starts with TLS (POP3S).
  *
  * <p>Every wait for data is bounded by the client's timeout (5 seconds unless given), so a
  * proxy that hangs fails the test instead of stalling it. Failed expectations throw
@@ -46,19 +57,24 @@ public final class ScriptClient implements AutoCloseable {
     private static final int TRANSCRIPT_LINES = 40;
     private static final int TRANSCRIPT_WIDTH = 200;
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final Socket raw;
+    private final InetSocketAddress remote;
     private final Duration timeout;
+    private final Optional<SSLSocketFactory> tlsFactory;
     private final Deque<String> transcript = new ArrayDeque<>();
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
-    private ScriptClient(Socket socket, Duration timeout) throws IOException {
-        this.socket = socket;
+    private ScriptClient(Socket socket, InetSocketAddress remote, Duration timeout,
+                         Optional<SSLSocketFactory> tlsFactory) throws IOException {
+        this.raw = socket;
+        this.remote = remote;
         this.timeout = timeout;
+        this.tlsFactory = tlsFactory;
         socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
         socket.setTcpNoDelay(true);
-        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        this.out = socket.getOutputStream();
+        use(socket);
     }
 
     /** Connects to {@code 127.0.0.1:port} with the default timeout. */
@@ -73,6 +89,35 @@ public final class ScriptClient implements AutoCloseable {
 
     /** Connects to {@code address}; {@code timeout} bounds the connection and every read. */
     public static ScriptClient connect(InetSocketAddress address, Duration timeout) {
+        return open(address, timeout, Optional.empty());
+    }
+
+    /**
+     * Connects to {@code address} in plaintext, like {@link #connect(InetSocketAddress, Duration)};
+     * {@link #stls()} will then use {@code tls} (for instance
+     * {@link Pop3ProxyHarness#sslSocketFactory()}) for the handshake.
+     */
+    public static ScriptClient connect(InetSocketAddress address, Duration timeout, SSLSocketFactory tls) {
+        return open(address, timeout, Optional.of(Objects.requireNonNull(tls, "tls")));
+    }
+
+    /**
+     * Connects to {@code address} and completes a TLS handshake with {@code tls} at once, as a
+     * POP3S client does (port 995 style); the greeting is not read yet. Fails with an
+     * {@link AssertionFailedError} when the handshake or the check of the certificate fails.
+     */
+    public static ScriptClient connectTls(InetSocketAddress address, Duration timeout, SSLSocketFactory tls) {
+        ScriptClient client = connect(address, timeout, tls);
+        try {
+            client.startTls(tls);
+            return client;
+        } catch (RuntimeException | Error e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    private static ScriptClient open(InetSocketAddress address, Duration timeout, Optional<SSLSocketFactory> tls) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
@@ -81,7 +126,7 @@ public final class ScriptClient implements AutoCloseable {
         Socket socket = new Socket();
         try {
             socket.connect(address, Math.toIntExact(timeout.toMillis()));
-            return new ScriptClient(socket, timeout);
+            return new ScriptClient(socket, address, timeout, tls);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new UncheckedIOException("cannot connect to " + address, e);
@@ -95,7 +140,70 @@ public final class ScriptClient implements AutoCloseable {
 
     /** Returns the client's own address, as the server sees it. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) socket.getLocalSocketAddress();
+        return (InetSocketAddress) raw.getLocalSocketAddress();
+    }
+
+    /** Returns the TLS session once the connection is protected, or empty while it is plaintext. */
+    public Optional<SSLSession> tlsSession() {
+        return socket instanceof SSLSocket ? Optional.of(((SSLSocket) socket).getSession()) : Optional.empty();
+    }
+
+    /**
+     * Sends {@code STLS}, expects a line starting {@code +OK} and then upgrades the connection to
+     * TLS with the factory the client was connected with (the harness's, for clients a
+     * {@link Pop3ProxyHarness} hands out). Fails if the server sent anything after its
+     * {@code +OK} line before the handshake (such bytes could have been injected in plaintext),
+     * or if the handshake or the certificate check fails.
+     */
+    public ScriptClient stls() {
+        return stls(tlsFactory.orElseThrow(() -> new IllegalStateException(
+                "this client was connected without an SSLSocketFactory; use stls(factory)")));
+    }
+
+    /** Does what {@link #stls()} does, with {@code tls} for the handshake. */
+    public ScriptClient stls(SSLSocketFactory tls) {
+        Objects.requireNonNull(tls, "tls");
+        send("STLS").expectStartsWith("+OK");
+        int buffered;
+        try {
+            buffered = in.available();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (buffered > 0) {
+            throw failure("the server sent " + buffered + " more bytes after its STLS +OK, before the TLS handshake");
+        }
+        return startTls(tls);
+    }
+
+    /** Runs the client side of a TLS handshake on the connection, checking the server's name. */
+    private ScriptClient startTls(SSLSocketFactory tls) {
+        if (socket instanceof SSLSocket) {
+            throw new IllegalStateException("TLS is already active");
+        }
+        try {
+            SSLSocket secure = (SSLSocket) tls.createSocket(raw, remote.getHostString(), remote.getPort(), true);
+            SSLParameters params = secure.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            secure.setSSLParameters(params);
+            secure.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+            secure.startHandshake();
+            use(secure);
+            SSLSession session = secure.getSession();
+            note("   ", "<TLS " + session.getProtocol() + " " + session.getCipherSuite() + ">");
+            return this;
+        } catch (IOException e) {
+            AssertionFailedError error = new AssertionFailedError("TLS handshake with " + remote + " failed: " + e
+                    + transcriptText(), e);
+            close();
+            throw error;
+        }
+    }
+
+    private void use(Socket next) throws IOException {
+        socket = next;
+        in = new BufferedInputStream(next.getInputStream(), 64 * 1024);
+        out = next.getOutputStream();
     }
 
     /** Sends {@code line} followed by CRLF. */
@@ -226,10 +334,13 @@ public final class ScriptClient implements AutoCloseable {
         note("S: ", "<closed>");
     }
 
-    /** Closes the connection without sending QUIT, as a client that vanishes would. */
+    /**
+     * Closes the connection without sending QUIT (nor a TLS close_notify), as a client that
+     * vanishes would.
+     */
     @Override
     public void close() {
-        closeQuietly(socket);
+        closeQuietly(raw);
     }
 
     /** Reads one byte, or returns {@link #EOF} or {@link #RESET}. */
@@ -239,11 +350,14 @@ public final class ScriptClient implements AutoCloseable {
             return b < 0 ? EOF : b;
         } catch (SocketTimeoutException e) {
             throw failure("no data within " + timeout.toMillis() + " ms while waiting for " + waitingFor);
-        } catch (SocketException e) {
-            if (socket.isClosed()) {
+        } catch (SocketException | SSLException e) {
+            if (raw.isClosed()) {
                 throw new IllegalStateException("the client was closed", e);
             }
             return RESET;
+        } catch (EOFException e) {
+            // TLS: the peer closed the TCP connection without a close_notify.
+            return EOF;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,21 +7,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Keeps the copy-paste example in docs/TESTKIT.md identical to the test that compiles and runs it. */
+/** Keeps the copy-paste examples in docs/TESTKIT.md identical to the tests that compile and run them. */
 class DocsInSyncTest {
-    private static final String START = "<!-- example: MailThroughProxyTest.java -->\n```java\n";
-
-    @Test
-    void documentedExampleIsTheCompiledOne() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"MailThroughProxyTest.java", "TlsMailThroughProxyTest.java"})
+    void documentedExampleIsTheCompiledOne(String file) throws IOException {
+        String start = "<!-- example: " + file + " -->\n```java\n";
         Path doc = Path.of("..", "docs", "TESTKIT.md");
-        Path source = Path.of("src", "test", "java", "org", "pop3proxy", "testkit", "example",
-                "MailThroughProxyTest.java");
+        Path source = Path.of("src", "test", "java", "org", "pop3proxy", "testkit", "example", file);
         String text = Files.readString(doc, StandardCharsets.UTF_8);
-        int start = text.indexOf(START);
-        assertTrue(start >= 0, "docs/TESTKIT.md lacks the marked example");
-        int end = text.indexOf("```\n", start + START.length());
-        assertEquals(Files.readString(source, StandardCharsets.UTF_8), text.substring(start + START.length(), end));
+        int at = text.indexOf(start);
+        assertTrue(at >= 0, "docs/TESTKIT.md lacks the marked example " + file);
+        int end = text.indexOf("```\n", at + start.length());
+        assertEquals(Files.readString(source, StandardCharsets.UTF_8), text.substring(at + start.length(), end));
     }
 }

@@ -1,71 +1,65 @@
 package org.pop3proxy.engine.defaults;
 
-import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Drains one output stream of a child process on its own daemon thread, keeping the first
- * {@code limit} bytes and discarding the rest, so the child never blocks on a full pipe and
- * memory stays bounded however much it writes.
+ * Captures one output stream of a child process in a private temporary file, so that the
+ * child never blocks on a full pipe and no thread of ours waits on it: a background child that
+ * keeps the stream open holds only its own descriptor. Keeps the first {@code limit} bytes.
  */
-final class OutputCapture implements Runnable {
-    private final InputStream in;
+final class OutputCapture implements AutoCloseable {
+    private final Path file;
     private final int limit;
-    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-    private final CountDownLatch done = new CountDownLatch(1);
-    private long total;
+    private byte[] bytes;
+    private boolean truncated;
 
-    private OutputCapture(InputStream in, int limit) {
-        this.in = in;
+    private OutputCapture(Path file, int limit) {
+        this.file = file;
         this.limit = limit;
     }
 
-    /** Starts draining {@code in} on a new daemon thread named {@code name}. */
-    static OutputCapture start(InputStream in, int limit, String name) {
-        OutputCapture capture = new OutputCapture(in, limit);
-        Thread thread = new Thread(capture, name);
-        thread.setDaemon(true);
-        thread.start();
-        return capture;
+    /** Creates the file (mode 0600) that the child's stream is to be redirected to. */
+    static OutputCapture create(int limit) throws IOException {
+        Path file = Files.createTempFile("pop3proxy-acp-", ".out",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return new OutputCapture(file, limit);
     }
 
-    @Override
-    public void run() {
-        byte[] buffer = new byte[8192];
-        try (InputStream stream = in) {
-            int n;
-            while ((n = stream.read(buffer)) >= 0) {
-                synchronized (this) {
-                    int room = limit - kept.size();
-                    if (room > 0) {
-                        kept.write(buffer, 0, Math.min(n, room));
-                    }
-                    total += n;
-                }
+    File file() {
+        return file.toFile();
+    }
+
+    /** Returns what the child wrote, up to the limit; read once, after the child has ended. */
+    byte[] bytes() {
+        if (bytes == null) {
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(limit);
+                truncated = in.read() >= 0;
+            } catch (IOException e) {
+                bytes = new byte[0];
             }
-        } catch (IOException e) {
-            // The stream was closed under us: what was read so far stands.
-        } finally {
-            done.countDown();
         }
+        return bytes;
     }
 
-    /** Waits up to {@code wait} for the end of the stream; returns whether it came. */
-    boolean awaitEnd(Duration wait) throws InterruptedException {
-        return done.await(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
+    /** Returns whether the child wrote more than the limit. */
+    boolean truncated() {
+        bytes();
+        return truncated;
     }
 
-    /** Returns the bytes kept so far. */
-    synchronized byte[] bytes() {
-        return kept.toByteArray();
-    }
-
-    /** Returns whether more was written than kept. */
-    synchronized boolean truncated() {
-        return total > kept.size();
+    /** Deletes the file; a child still writing keeps only an unlinked file. */
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // A temporary file in the temporary directory; nothing else to do.
+        }
     }
 }

@@ -114,10 +114,22 @@ public final class ProgramAccessController implements AccessController {
                         + " longer than " + MAX_VALUE_BYTES + " bytes");
             }
         }
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().putAll(env);
+        try (OutputCapture out = OutputCapture.create(MAX_STDOUT_BYTES);
+             OutputCapture err = OutputCapture.create(MAX_STDERR_BYTES)) {
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.file())
+                    .redirectError(err.file());
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            return decide(pb, out, err, request.proxyPassword());
+        } catch (IOException e) {
+            LOG.warn("cannot capture the access control program's output: {}", e.getMessage());
+            return AccessDecision.deny("access control program cannot be run");
+        }
+    }
+
+    private AccessDecision decide(ProcessBuilder pb, OutputCapture out, OutputCapture err, String secret) {
         Process process;
         try {
             process = pb.start();
@@ -125,17 +137,11 @@ public final class ProgramAccessController implements AccessController {
             LOG.warn("cannot run access control program {}: {}", command.get(0), e.getMessage());
             return AccessDecision.deny("access control program cannot be run");
         }
-        OutputCapture out = OutputCapture.start(process.getInputStream(), MAX_STDOUT_BYTES, "acp-stdout");
-        OutputCapture err = OutputCapture.start(process.getErrorStream(), MAX_STDERR_BYTES, "acp-stderr");
-        String secret = request.proxyPassword();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);
                 logStderr(err, secret);
                 return AccessDecision.deny("access control program killed after timeout " + timeout);
-            }
-            if (!out.awaitEnd(DRAIN_GRACE) | !err.awaitEnd(DRAIN_GRACE)) {
-                LOG.warn("access control program left its output open (a background child?)");
             }
         } catch (InterruptedException e) {
             kill(process);

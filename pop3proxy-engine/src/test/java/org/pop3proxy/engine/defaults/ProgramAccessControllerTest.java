@@ -305,4 +305,25 @@ class ProgramAccessControllerTest {
         assertEquals(List.of("x", "y"), ProgramAccessController.lines("x\r\ny\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("a *** b?", ProgramAccessController.forLog("a pw b\u0007", "pw"));
     }
+
+    @Test
+    void aBackgroundChildHoldingTheOutputNeitherDelaysTheDecisionNorLeaksAnything() throws Exception {
+        Path acp = dir.resolve("background");
+        Files.writeString(acp, "#!/bin/sh\necho started\nsleep 30 &\nexit 0\n");
+        Files.setPosixFilePermissions(acp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        ProgramAccessController c = ProgramAccessController.builder(acp.toString())
+                .timeout(java.time.Duration.ofSeconds(20)).build();
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            assertInstanceOf(AccessDecision.Allow.class, c.check(request("bob", "", "")));
+        }
+        // Five decisions while five children sleep 30 s: none waited for its child.
+        assertTrue(System.nanoTime() - start < java.time.Duration.ofSeconds(15).toNanos());
+        assertEquals(0, Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("acp-")).count(), "no thread waits on the child's output");
+        try (java.util.stream.Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(0, left.filter(f -> f.getFileName().toString().startsWith("pop3proxy-acp-")).count(),
+                    "capture files are deleted");
+        }
+    }
 }

@@ -133,9 +133,24 @@ final class Session {
         }
     }
 
-    /** Handles AUTHORIZATION locally; returns once a login has succeeded upstream. */
+    /**
+     * Handles AUTHORIZATION locally; returns once a login has succeeded upstream. The deadline
+     * is kept twice: each read's timeout is shortened to what is left (the client gets
+     * {@code -ERR timeout}), and, since one line may take many reads, a watchdog cuts the
+     * connection shortly after the deadline whatever the client trickles.
+     */
     private void authorize() throws ClientGone, SessionEnd {
         authorizationDeadline = System.nanoTime() + config.authorizationTimeout().toNanos();
+        Watchdog.Deadline cutoff = new Watchdog.Deadline(tcp != null ? tcp : out);
+        cutoff.arm(config.authorizationTimeout().toNanos() + Watchdog.TICK_MILLIS * 1_000_000L);
+        try {
+            readLogin(cutoff);
+        } finally {
+            cutoff.disarm();
+        }
+    }
+
+    private void readLogin(Watchdog.Deadline cutoff) throws ClientGone, SessionEnd {
         String user = null;
         for (int count = 1; count <= config.maxAuthorizationLines(); count++) {
             ClientLine line = readClient();
@@ -187,6 +202,8 @@ final class Session {
                         reply(GIVE_USER_FIRST);
                         break;
                     }
+                    // The server, the ACP and the scanner have timeouts of their own.
+                    cutoff.disarm();
                     if (!login(user, command.text())) {
                         throw new SessionEnd(SessionOutcome.FAILED);
                     }

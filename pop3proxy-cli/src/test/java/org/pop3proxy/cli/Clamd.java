@@ -27,7 +27,7 @@ final class Clamd implements AutoCloseable {
         this.state = state;
     }
 
-    static Clamd start() throws IOException, InterruptedException {
+    static Clamd start() throws Exception {
         String env = System.getenv("POP3PROXY_CLAMD_PORT");
         if (env != null && !env.isBlank()) {
             return new Clamd(Integer.parseInt(env.strip()), Optional.empty(), Optional.empty());
@@ -39,19 +39,28 @@ final class Clamd implements AutoCloseable {
         if (!Files.isExecutable(Path.of("/usr/sbin/clamd"))) {
             unavailable("clamd is not installed (apt-get install clamav-daemon)");
         }
-        Path dir = Files.createTempDirectory("pop3proxy-cli-clamd");
-        Process p = new ProcessBuilder("bash", script.toString(), dir.toString()).redirectErrorStream(true).start();
-        String output;
-        try (InputStream in = p.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        // clamd.sh picks a free port, but another process may take it first; clamd then only logs
+        // "Cannot bind" and keeps running without TCP, so the script waits in vain: try again.
+        String failures = "";
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Path dir = Files.createTempDirectory("pop3proxy-cli-clamd");
+            ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), dir.toString()).redirectErrorStream(true);
+            pb.environment().putIfAbsent("CLAMD_START_TIMEOUT", "60");
+            Process p = pb.start();
+            String output;
+            try (InputStream in = p.getInputStream()) {
+                output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                int port = Integer.parseInt(Files.readString(dir.resolve("clamd.port")).strip());
+                long pid = Long.parseLong(Files.readString(dir.resolve("clamd.pid")).strip());
+                return new Clamd(port, ProcessHandle.of(pid), Optional.of(dir));
+            }
             p.destroyForcibly();
-            throw new IllegalStateException(".ci/clamd.sh failed:\n" + output);
+            failures += "attempt " + attempt + ":\n" + output;
+            new Clamd(0, Optional.empty(), Optional.of(dir)).close();
         }
-        int port = Integer.parseInt(Files.readString(dir.resolve("clamd.port")).strip());
-        long pid = Long.parseLong(Files.readString(dir.resolve("clamd.pid")).strip());
-        return new Clamd(port, ProcessHandle.of(pid), Optional.of(dir));
+        throw new IllegalStateException(".ci/clamd.sh failed:\n" + failures);
     }
 
     private static void unavailable(String why) {

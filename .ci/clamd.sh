@@ -106,7 +106,7 @@ Bytecode no
 CONF
 }
 
-# Starts clamd and waits for PONG; answers 1 if clamd exits first (typically: port taken).
+# Starts clamd and waits for PONG; answers 1 if clamd exits first or cannot bind its port.
 start_clamd() {
     write_config
     "$CLAMD" --config-file="$STATE/clamd.conf" >"$STATE/clamd.out" 2>&1 &
@@ -115,6 +115,13 @@ start_clamd() {
     local deadline=$(( $(date +%s) + ${CLAMD_START_TIMEOUT:-120} ))
     until ping_clamd 2>/dev/null; do
         if ! kill -0 "$PID" 2>/dev/null; then
+            return 1
+        fi
+        # clamd logs a taken TCP port and goes on without it: try another port at once.
+        if grep -qi "cannot bind" "$STATE/clamd.out" "$STATE"/*.log 2>/dev/null; then
+            kill "$PID" 2>/dev/null || true
+            wait "$PID" 2>/dev/null || true
+            : > "$STATE/clamd.out"; : > "$STATE/clamd.log"
             return 1
         fi
         if [ "$(date +%s)" -ge "$deadline" ]; then

@@ -136,9 +136,69 @@ class ProxyProtocolListenerTest {
 
     @Test
     void behindARealHaproxyWithV1AndV2() throws Exception {
+        start(fromLoopback());
+        int[] ports = startHaproxy(proxy.port());
+        accessClients.clear();
+        for (int port : ports) {
+            try (TlsPop3Client c = TlsPop3Client.plain(port)) {
+                int clientPort = c.localPort();
+                login(c);
+                ClientInfo seen = accessClients.get(accessClients.size() - 1);
+                assertEquals("127.0.0.1", seen.clientAddress());
+                assertEquals(clientPort, seen.remote().getPort(), "the client's own port, not haproxy's");
+                assertEquals(port, seen.local().getPort(), "the address the client dialled, not the proxy's");
+            }
+        }
+        assertEquals(2, accessClients.size());
+    }
+
+    /**
+     * The real client behind HAProxy, as the default access control program and the -l files
+     * see it: the client connects from 127.0.0.2, HAProxy from 127.0.0.1.
+     */
+    @Test
+    void behindARealHaproxyTheAcpEnvironmentAndTheLoginFileNameTheRealClient() throws Exception {
+        server = ScriptedServer.withMessage("hi\r\n.\r\n");
+        Path envs = Files.createDirectory(tmp.resolve("envs"));
+        Path logins = Files.createDirectory(tmp.resolve("logins"));
+        Path acp = tmp.resolve("acp.sh");
+        Files.writeString(acp, "#!/bin/sh\nenv > " + envs + "/$PROXY_PORT.env\nexit 0\n");
+        Files.setPosixFilePermissions(acp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        ProxyConfig config = ProxyConfig.builder(ServerSelector.fixed(ServerTarget.of("127.0.0.1", server.port())))
+                .accessController(org.pop3proxy.engine.defaults.ProgramAccessController.builder(acp.toString()).build())
+                .loginRecorder(org.pop3proxy.engine.defaults.LoginFiles.in(logins))
+                .build();
+        proxy = Pop3Proxy.create(config).listen(new InetSocketAddress("127.0.0.1", 0), fromLoopback());
+        int[] ports = startHaproxy(proxy.port());
+        for (int port : ports) {
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress("127.0.0.2", 0));
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                s.setSoTimeout(5000);
+                java.io.BufferedReader in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                java.io.OutputStream out = s.getOutputStream();
+                assertEquals("+OK POP3 proxy ready", in.readLine());
+                out.write("USER bob\r\nPASS secret\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("+OK password required", in.readLine());
+                assertEquals("+OK", in.readLine());
+                String env = Files.readString(envs.resolve(port + ".env"));
+                assertTrue(env.contains("PROXY_CLIENT=127.0.0.2\n"), env);
+                assertTrue(env.contains("PROXY_INTERFACE=127.0.0.1\n"), env);
+                assertTrue(env.contains("PROXY_PORT=" + port + "\n"), "the port the client dialled: " + env);
+                String record = Files.readString(logins.resolve("127.0.0.2"));
+                assertTrue(record.matches("[0-9]+ 127\\.0\\.0\\.2 bob 127\\.0\\.0\\.1:[0-9]+\n"), record);
+                assertTrue(Files.notExists(logins.resolve("127.0.0.1")), "never the balancer's address");
+                out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertTrue(in.readLine().startsWith("+OK"));
+            }
+        }
+    }
+
+    /** Starts HAProxy in front of {@code proxyPort}; returns its v1 and v2 listening ports. */
+    private int[] startHaproxy(int proxyPort) throws Exception {
         Path binary = Path.of("/usr/sbin/haproxy");
         Assumptions.assumeTrue(Files.isExecutable(binary), "haproxy not installed (Debian package haproxy)");
-        start(fromLoopback());
         int v1 = freePort();
         int v2 = freePort();
         Path cfg = tmp.resolve("haproxy.cfg");
@@ -152,27 +212,16 @@ class ProxyProtocolListenerTest {
                 "  timeout server 30s",
                 "listen v1",
                 "  bind 127.0.0.1:" + v1,
-                "  server pop3proxy 127.0.0.1:" + proxy.port() + " send-proxy",
+                "  server pop3proxy 127.0.0.1:" + proxyPort + " send-proxy",
                 "listen v2",
                 "  bind 127.0.0.1:" + v2,
-                "  server pop3proxy 127.0.0.1:" + proxy.port() + " send-proxy-v2",
+                "  server pop3proxy 127.0.0.1:" + proxyPort + " send-proxy-v2",
                 ""));
         haproxy = new ProcessBuilder(binary.toString(), "-db", "-f", cfg.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
         awaitListening(v1);
         awaitListening(v2);
-        accessClients.clear();
-        for (int port : new int[] {v1, v2}) {
-            try (TlsPop3Client c = TlsPop3Client.plain(port)) {
-                int clientPort = c.localPort();
-                login(c);
-                ClientInfo seen = accessClients.get(accessClients.size() - 1);
-                assertEquals("127.0.0.1", seen.clientAddress());
-                assertEquals(clientPort, seen.remote().getPort(), "the client's own port, not haproxy's");
-                assertEquals(port, seen.local().getPort(), "the address the client dialled, not the proxy's");
-            }
-        }
-        assertEquals(2, accessClients.size());
+        return new int[] {v1, v2};
     }
 
     private static int freePort() throws IOException {

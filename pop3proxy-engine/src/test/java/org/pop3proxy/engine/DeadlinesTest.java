@@ -38,7 +38,7 @@ class DeadlinesTest {
                      .listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.PLAIN.withImplicitTls(true));
              ProxyServer plainProxy = Pop3Proxy.create(config(upstream2.port(), Duration.ofMillis(500)))
                      .listen(new InetSocketAddress("127.0.0.1", 0));
-             TlsPop3Client c = TlsPop3Client.implicit(tlsProxy.port(), TestCerts.trusting(certs.cert))) {
+             Pop3Client c = Pop3Client.implicit(tlsProxy.port(), TestCerts.trusting(certs.cert))) {
             c.expect("+OK POP3 proxy ready");
             c.send("USER bob").expect("+OK password required");
             c.send("PASS pw").expect("+OK");

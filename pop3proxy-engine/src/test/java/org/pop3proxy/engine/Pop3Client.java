@@ -1,5 +1,6 @@
 package org.pop3proxy.engine;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,22 +8,62 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** A script-style test client: send a line, expect an exact line; reads time out at 5 s. */
+/**
+ * A script-style test client: send a line, expect an exact line; it can start TLS (STLS) or speak
+ * it from the start. Reads are buffered; starting TLS asserts that nothing is buffered or waiting,
+ * since the proxy must send nothing after its STLS answer. Reads time out at 5 s.
+ */
 final class Pop3Client implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     Pop3Client(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        use(new Socket("127.0.0.1", port));
+    }
+
+    /** Connects with TLS from the first byte, checking the name {@code localhost}. */
+    static Pop3Client implicit(int port, SSLContext trust) throws IOException {
+        Pop3Client c = new Pop3Client(port);
+        c.startTls(trust);
+        return c;
+    }
+
+    private void use(Socket s) throws IOException {
+        socket = s;
         socket.setSoTimeout(5000);
-        in = new java.io.BufferedInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
+        in = new BufferedInputStream(s.getInputStream());
+        out = s.getOutputStream();
+    }
+
+    /** Runs the client side of a TLS handshake over the current connection. */
+    Pop3Client startTls(SSLContext trust) throws IOException {
+        assertEquals(0, in.available(), "the proxy sent data after its answer to STLS");
+        SSLSocket tls = (SSLSocket) trust.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+        SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(params);
+        tls.startHandshake();
+        use(tls);
+        return this;
+    }
+
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
+    SSLSocket tlsSocket() {
+        return (SSLSocket) socket;
     }
 
     Pop3Client send(String line) throws IOException {
@@ -46,7 +87,18 @@ final class Pop3Client implements AutoCloseable {
         return this;
     }
 
-    /** Reads one line without its CRLF; null at EOF. Fails on a bare LF. */
+    /** Reads lines up to and including the {@code .} line. */
+    List<String> readMultiLine() throws IOException {
+        List<String> lines = new ArrayList<>();
+        String line;
+        do {
+            line = readLine();
+            assertTrue(line != null, "EOF inside a multi-line answer");
+            lines.add(line);
+        } while (!line.equals("."));
+        return lines;
+    }
+
     String readLine() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
@@ -77,7 +129,7 @@ final class Pop3Client implements AutoCloseable {
         return fail("EOF inside a body");
     }
 
-    /** Asserts the proxy closes the connection (EOF) without sending anything more. */
+    /** Asserts the proxy closes the connection without sending anything more. */
     void expectClosed() throws IOException {
         try {
             int c = in.read();
@@ -85,8 +137,28 @@ final class Pop3Client implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             fail("connection not closed within the timeout");
         } catch (IOException reset) {
+            // A reset (or a TLS alert) is a close too.
+        }
+    }
+
+    /**
+     * Asserts the proxy closes the connection after at most a TLS alert record (a failed
+     * handshake), and never a POP3 line.
+     */
+    void expectClosedAfterTlsAlert() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            int c;
+            while ((c = in.read()) >= 0) {
+                b.write(c);
+            }
+        } catch (SocketTimeoutException e) {
+            fail("connection not closed within the timeout");
+        } catch (IOException reset) {
             // A reset is a close too.
         }
+        byte[] got = b.toByteArray();
+        assertTrue(got.length == 0 || (got[0] == 0x15 && got.length <= 7), () -> "expected a TLS alert, got " + b);
     }
 
     @Override

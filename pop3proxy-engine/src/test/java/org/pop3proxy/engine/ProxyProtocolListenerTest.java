@@ -81,7 +81,7 @@ class ProxyProtocolListenerTest {
         return ListenOptions.PLAIN.withProxyProtocol(ProxyProtocol.allowFrom("127.0.0.0/8, ::1"));
     }
 
-    private static void login(TlsPop3Client c) throws IOException {
+    private static void login(Pop3Client c) throws IOException {
         c.expect("+OK POP3 proxy ready");
         c.send("USER bob").expect("+OK password required");
         c.send("PASS secret").expect("+OK");
@@ -91,7 +91,7 @@ class ProxyProtocolListenerTest {
     @Test
     void aV1HeaderSentTogetherWithTheFirstCommandNamesTheClient() throws Exception {
         start(fromLoopback());
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.sendRaw("PROXY TCP4 203.0.113.7 192.0.2.1 56324 110\r\n".getBytes(StandardCharsets.US_ASCII));
             login(c);
         }
@@ -105,7 +105,7 @@ class ProxyProtocolListenerTest {
     @Test
     void aPeerNotInTheListIsClosedWithoutAGreeting() throws Exception {
         start(ListenOptions.PLAIN.withProxyProtocol(ProxyProtocol.allowFrom("10.0.0.0/8")));
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.sendRaw("PROXY TCP4 203.0.113.7 192.0.2.1 56324 110\r\n".getBytes(StandardCharsets.US_ASCII));
             c.expectClosed();
         }
@@ -115,7 +115,7 @@ class ProxyProtocolListenerTest {
     @Test
     void aMalformedHeaderClosesWithoutAGreeting() throws Exception {
         start(fromLoopback());
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.send("USER bob");
             c.expectClosed();
         }
@@ -125,7 +125,7 @@ class ProxyProtocolListenerTest {
     @Test
     void theHeaderComesBeforeImplicitTls() throws Exception {
         start(fromLoopback().withImplicitTls(true));
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.sendRaw("PROXY TCP6 2001:db8::7 2001:db8::1 4000 995\r\n".getBytes(StandardCharsets.US_ASCII));
             c.startTls(TestCerts.trusting(TestCerts.get().cert));
             login(c);
@@ -140,7 +140,7 @@ class ProxyProtocolListenerTest {
         int[] ports = startHaproxy(proxy.port());
         accessClients.clear();
         for (int port : ports) {
-            try (TlsPop3Client c = TlsPop3Client.plain(port)) {
+            try (Pop3Client c = new Pop3Client(port)) {
                 int clientPort = c.localPort();
                 login(c);
                 ClientInfo seen = accessClients.get(accessClients.size() - 1);

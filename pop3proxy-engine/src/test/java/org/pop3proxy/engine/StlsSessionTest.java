@@ -57,7 +57,7 @@ class StlsSessionTest {
     @Test
     void stlsThenLoginAndFetchOverTls() throws Exception {
         startWithTls(b -> b);
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.send("CAPA").expect("+OK Capability list follows");
             assertEquals(CAPA_WITH_STLS, c.readMultiLine());
@@ -79,7 +79,7 @@ class StlsSessionTest {
     @Test
     void userForgottenAfterStls() throws Exception {
         startWithTls(b -> b);
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.send("USER mallory").expect("+OK password required");
             c.send("STLS").expect("+OK Begin TLS negotiation");
@@ -91,7 +91,7 @@ class StlsSessionTest {
     @Test
     void commandsInjectedBehindStlsAbortTheSession() throws Exception {
         startWithTls(b -> b);
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.sendRaw("STLS\r\nUSER x\r\n".getBytes(StandardCharsets.US_ASCII));
             c.expectClosed();
@@ -103,7 +103,7 @@ class StlsSessionTest {
     @Test
     void aFailedHandshakeClosesTheSession() throws Exception {
         startWithTls(b -> b);
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.send("STLS").expect("+OK Begin TLS negotiation");
             c.send("USER bob");
@@ -115,7 +115,7 @@ class StlsSessionTest {
     @Test
     void tlsRequiredRefusesUserAndPassBeforeStlsAndCountsThem() throws Exception {
         startWithTls(b -> b.tlsRequired(true));
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.send("USER bob").expect("-ERR TLS required, use STLS");
             c.send("PASS secret").expect("-ERR TLS required, use STLS");
@@ -131,7 +131,7 @@ class StlsSessionTest {
     @Test
     void tlsRequiredLinesCountTowardsTheLimit() throws Exception {
         startWithTls(b -> b.tlsRequired(true));
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             for (int i = 0; i < 6; i++) {
                 c.send("USER bob").expect("-ERR TLS required, use STLS");
@@ -151,7 +151,7 @@ class StlsSessionTest {
     @Test
     void capaWithoutTlsListsNoStlsInBothStatesAndIsNeverForwarded() throws Exception {
         start(b -> b.capa(true), ListenOptions.PLAIN);
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.send("capa").expect("+OK Capability list follows");
             assertEquals(CAPA_WITHOUT_STLS, c.readMultiLine());
@@ -170,7 +170,7 @@ class StlsSessionTest {
     @Test
     void capaInTransactionAfterStlsHasNoStls() throws Exception {
         startWithTls(b -> b);
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.send("USER bob").expect("+OK password required");
             c.send("PASS secret").expect("+OK");
@@ -183,7 +183,7 @@ class StlsSessionTest {
     @Test
     void withoutTheOptionsCapaAndStlsStayUnknown() throws Exception {
         start(b -> b, ListenOptions.PLAIN);
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.expect("+OK POP3 proxy ready");
             c.send("CAPA").expect("-ERR login first");
             c.send("STLS").expect("-ERR login first");
@@ -202,7 +202,7 @@ class StlsSessionTest {
     void implicitTlsListenerGreetsOverTls() throws Exception {
         ClientTls tls = certs.clientTls();
         start(b -> b.clientTls(tls), ListenOptions.PLAIN.withImplicitTls(true));
-        try (TlsPop3Client c = TlsPop3Client.implicit(proxy.port(), trust())) {
+        try (Pop3Client c = Pop3Client.implicit(proxy.port(), trust())) {
             c.expect("+OK POP3 proxy ready");
             c.send("CAPA").expect("+OK Capability list follows");
             assertEquals(CAPA_WITHOUT_STLS, c.readMultiLine());
@@ -217,7 +217,7 @@ class StlsSessionTest {
     void implicitTlsListenerDropsAPlainClient() throws Exception {
         ClientTls tls = certs.clientTls();
         start(b -> b.clientTls(tls), ListenOptions.PLAIN.withImplicitTls(true));
-        try (TlsPop3Client c = TlsPop3Client.plain(proxy.port())) {
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
             c.send("USER bob");
             c.expectClosedAfterTlsAlert();
         }

@@ -11,7 +11,8 @@ jar=$2
 archive=$3
 rm -f "$archive" "$archive.jdk"
 printf 'QUIT\r\n' | "$java" -XX:ArchiveClassesAtExit="$archive" -Xshare:auto -Xlog:disable -Xlog:all=off \
-    -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+    -XX:TieredStopAtLevel=1 -XX:CompressedClassSpaceSize=64m -XX:ReservedCodeCacheSize=32m -Xmx128m \
+    -XX:+UseSerialGC -Xss512k \
     -jar "$jar" -u root 127.0.0.1:110 >/dev/null 2>&1
 if [ -s "$archive" ]; then
     # The JDK that made it: the launcher compares this with the java it runs.

@@ -25,7 +25,7 @@ public final class InetdMain {
             proxy.serve(((SocketChannel) inherited).socket());
         } else {
             InetSocketAddress none = new InetSocketAddress("127.0.0.1", 0);
-            proxy.serve(System.in, System.out, new ClientInfo(none, none));
+            proxy.serve(System.in, System.out, new ClientInfo(none, none), () -> Runtime.getRuntime().halt(1));
         }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -202,7 +203,14 @@ public final class Main {
             LOG.error("--pop3s and --proxy-protocol need a TCP socket on stdin, not a pipe");
             return 1;
         }
-        SessionOutcome outcome = proxy.serve(launch.stdin(), launch.stdout(), clientFromEnvironment(launch.env()));
+        // A pipe or a Unix socket has no SO_TIMEOUT: a read stuck past -t (or the AUTHORIZATION
+        // deadline) ends the process, which closes the upstream without a QUIT.
+        SessionOutcome outcome = proxy.serve(launch.stdin(), launch.stdout(), clientFromEnvironment(launch.env()),
+                () -> {
+                    LOG.warn("client timed out on a non-socket stdin, exiting");
+                    Logging.flush(Duration.ofSeconds(1));
+                    Runtime.getRuntime().halt(1);
+                });
         return outcome.exitCode();
     }
 
@@ -307,10 +315,14 @@ public final class Main {
         return 1;
     }
 
-    private static boolean writePid(Path file, long pid) {
+    static boolean writePid(Path file, long pid) {
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, pid + "\n", StandardCharsets.US_ASCII);
+            // Still root here, in a directory the -u user may write: never follow a link it
+            // planted (CREATE_NEW is O_EXCL, which does not follow one).
+            Files.deleteIfExists(tmp);
+            Files.write(tmp, (pid + "\n").getBytes(StandardCharsets.US_ASCII),
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return true;
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package org.pop3proxy.engine;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -92,7 +93,7 @@ public final class Pop3Proxy {
                 }
             }
             return new Session(config, info, session.getInputStream(), session.getOutputStream(), session,
-                    options.implicitTls(), client).run();
+                    options.implicitTls(), client, client).run();
         } catch (IOException e) {
             return SessionOutcome.FAILED;
         } finally {
@@ -108,14 +109,18 @@ public final class Pop3Proxy {
 
     /**
      * Serves one session on a pair of streams that are not a socket (a pipe, stdin/stdout of a
-     * superserver that is not a socket). Reads are not bounded by the timeout here: the caller
-     * owns the streams. Returns when the session ends; the streams are left open.
+     * superserver that is not a socket). Such streams have no read timeout: when a read waits
+     * longer than the timeout, or the AUTHORIZATION phase outlasts its deadline, {@code abort}
+     * is closed, and must end the wait (the launcher ends the process). Returns when the session
+     * ends; the streams are left open.
      */
-    public SessionOutcome serve(InputStream in, OutputStream out, ClientInfo client) {
+    public SessionOutcome serve(InputStream in, OutputStream out, ClientInfo client, Closeable abort) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(client, "client");
-        return new Session(config, client, in, out, null).run();
+        Objects.requireNonNull(abort, "abort");
+        return new Session(config, client, new ReadDeadline(in, abort, config.timeout().toMillis()), out, null,
+                false, null, abort).run();
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.pop3proxy.engine;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,8 +59,10 @@ final class Session {
     private ClientLineReader lines;
     private OutputStream out;
     private Socket socket;
-    /** The TCP socket under any TLS: what a deadline closes (closing TLS would wait for the blocked thread). */
+    /** The TCP socket under any TLS (closing TLS would wait for the blocked thread); null on streams. */
     private final Socket tcp;
+    /** What a deadline closes to end a wait: the TCP socket, or the caller's abort on streams. */
+    private final Closeable abort;
     private boolean tls;
     private final String id = Long.toString(IDS.incrementAndGet());
 
@@ -71,22 +74,19 @@ final class Session {
     private boolean readTimeoutShortened;
     private final boolean scanning;
 
-    Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket) {
-        this(config, client, in, out, socket, false, socket);
-    }
-
     /**
      * Serves a client; {@code tls} says its connection is TLS already (implicit TLS), and
      * {@code tcp} is then the plain socket under {@code socket}.
      */
     Session(ProxyConfig config, ClientInfo client, InputStream in, OutputStream out, Socket socket, boolean tls,
-            Socket tcp) {
+            Socket tcp, Closeable abort) {
         this.tcp = tcp;
+        this.abort = abort;
         this.tls = tls;
         this.config = config;
         this.client = client;
         this.lines = new ClientLineReader(in);
-        this.out = new WriteDeadline(out, tcp != null ? tcp : out, config.timeout().toMillis());
+        this.out = new WriteDeadline(out, abort, config.timeout().toMillis());
         this.socket = socket;
         this.scanning = config.virusScanner().enabled();
     }
@@ -141,7 +141,7 @@ final class Session {
      */
     private void authorize() throws ClientGone, SessionEnd {
         authorizationDeadline = System.nanoTime() + config.authorizationTimeout().toNanos();
-        Watchdog.Deadline cutoff = new Watchdog.Deadline(tcp != null ? tcp : out);
+        Watchdog.Deadline cutoff = new Watchdog.Deadline(abort);
         cutoff.arm(config.authorizationTimeout().toNanos() + Watchdog.TICK_MILLIS * 1_000_000L);
         try {
             readLogin(cutoff);

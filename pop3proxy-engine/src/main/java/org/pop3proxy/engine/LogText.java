@@ -1,6 +1,6 @@
 package org.pop3proxy.engine;
 
-/** Makes untrusted text safe for a log line: printable ASCII only, bounded in length. */
+/** Makes untrusted text safe for a log line or an {@code -ERR} line: printable ASCII only, bounded. */
 final class LogText {
     static final int MAX = 200;
 
@@ -23,6 +23,21 @@ final class LogText {
         }
         if (b.length() >= MAX) {
             b.append("...");
+        }
+        return b.toString();
+    }
+
+    /**
+     * Returns {@code text} with every character outside printable ASCII dropped, cut at 400: for
+     * text that goes to the client on an {@code -ERR} line (an ACP's or a server's message).
+     */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder(Math.min(text.length(), 400));
+        for (int i = 0; i < text.length() && b.length() < 400; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            }
         }
         return b.toString();
     }

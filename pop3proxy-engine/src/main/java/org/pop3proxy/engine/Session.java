@@ -250,7 +250,7 @@ final class Session {
                 reply(BAD_LOGIN);
             }
             for (String text : deny.clientLines()) {
-                reply("-ERR " + printable(text));
+                reply("-ERR " + LogText.printable(text));
             }
             return false;
         }
@@ -412,7 +412,7 @@ final class Session {
 
     private boolean loginRefused(String serverLogin, String target, StatusLine reply) throws ClientGone {
         LOG.warn("server {} refused the login of {}: {}", target, LogText.escape(serverLogin), reply);
-        reply(config.relayServerErrors() ? "-ERR " + printable(reply.text()) : BAD_LOGIN);
+        reply(config.relayServerErrors() ? "-ERR " + LogText.printable(reply.text()) : BAD_LOGIN);
         return false;
     }
 
@@ -547,17 +547,6 @@ final class Session {
         } catch (IOException e) {
             throw new ClientGone("write to client failed: " + e.getMessage());
         }
-    }
-
-    private static String printable(String text) {
-        StringBuilder b = new StringBuilder(text.length());
-        for (int i = 0; i < text.length() && b.length() < 400; i++) {
-            char c = text.charAt(i);
-            if (c >= 0x20 && c < 0x7f) {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     private void trace(String direction, String line) {

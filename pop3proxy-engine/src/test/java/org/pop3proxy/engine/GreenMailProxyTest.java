@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.pop3proxy.api.ServerSelector;
 import org.pop3proxy.api.ServerTarget;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GreenMailProxyTest {
@@ -65,6 +64,12 @@ class GreenMailProxyTest {
             c.send("PASS wrong").expect("-ERR bad login");
             c.expectClosed();
         }
-        assertEquals(1, greenMail.getReceivedMessages().length);
+        // The failed session left nothing behind that stands in the way of the next one.
+        try (Pop3Client c = new Pop3Client(proxy.port())) {
+            c.expect("+OK POP3 proxy ready");
+            c.send("USER bob").expect("+OK password required");
+            c.send("PASS secret").expectStartsWith("+OK");
+            c.send("STAT").expectStartsWith("+OK 1 ");
+        }
     }
 }

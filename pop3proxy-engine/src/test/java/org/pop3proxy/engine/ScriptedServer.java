@@ -118,7 +118,8 @@ final class ScriptedServer implements AutoCloseable {
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    /** Reads one line without its CRLF (a bare LF ends one too); null at EOF. Unbuffered. */
+    static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) >= 0) {

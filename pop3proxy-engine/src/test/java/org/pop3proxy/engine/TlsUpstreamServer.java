@@ -1,6 +1,5 @@
 package org.pop3proxy.engine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +50,7 @@ final class TlsUpstreamServer implements AutoCloseable {
                 OutputStream out = s.getOutputStream();
                 write(out, "+OK test server ready\r\n");
                 String line;
-                while ((line = readLine(in)) != null) {
+                while ((line = ScriptedServer.readLine(in)) != null) {
                     received.add((secure ? "tls:" : "plain:") + line);
                     if (line.equals("STLS") && !secure) {
                         write(out, stlsReply);
@@ -80,19 +79,6 @@ final class TlsUpstreamServer implements AutoCloseable {
     private static void write(OutputStream out, String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                String s = b.toString(StandardCharsets.ISO_8859_1);
-                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-            }
-            b.write(c);
-        }
-        return null;
     }
 
     @Override

@@ -15,12 +15,14 @@ import java.nio.charset.StandardCharsets;
  */
 final class Upstream implements AutoCloseable {
     /** Holds status lines; bodies go through a {@link BufferPool} buffer lent for the relay. */
-    static final int BUFFER = 2 * StatusLine.MAX_LENGTH;
+    static final int BUFFER = BufferPool.SMALL_SIZE;
+    private static final byte[] NONE = new byte[0];
 
     private final Closeable connection;
     private final InputStream in;
     private final OutputStream out;
-    private final byte[] buf = new byte[BUFFER];
+    /** Borrowed from {@link BufferPool#SMALL} while a reply is read and bytes of it are left. */
+    private byte[] buf = NONE;
     private int pos;
     private int end;
 
@@ -68,6 +70,17 @@ final class Upstream implements AutoCloseable {
 
     /** Reads and checks one status line. */
     StatusLine readStatus() throws UpstreamFailure {
+        if (buf == NONE) {
+            buf = BufferPool.SMALL.lend();
+        }
+        try {
+            return readStatusLine();
+        } finally {
+            releaseIfRead();
+        }
+    }
+
+    private StatusLine readStatusLine() throws UpstreamFailure {
         int start = pos;
         int scanned = 0;
         while (true) {
@@ -112,12 +125,12 @@ final class Upstream implements AutoCloseable {
      */
     void relayBody(OutputStream client) throws UpstreamFailure, ClientGone {
         BodyEnd bodyEnd = new BodyEnd();
-        if (pos < end && copy(bodyEnd, buf, pos, end, client)) {
-            pos = end;
+        boolean ended = pos < end && copy(bodyEnd, buf, pos, end, client);
+        pos = end;
+        releaseIfRead();
+        if (ended) {
             return;
         }
-        pos = 0;
-        end = 0;
         byte[] big = BufferPool.take();
         try {
             while (true) {
@@ -180,14 +193,36 @@ final class Upstream implements AutoCloseable {
             int n = Math.min(b.length, end - pos);
             System.arraycopy(buf, pos, b, 0, n);
             pos += n;
+            releaseIfRead();
             return n;
         }
         return read(b, 0, b.length);
     }
 
+    /** Gives the status buffer back once every byte in it has been used. */
+    private void releaseIfRead() {
+        if (pos >= end && buf != NONE) {
+            BufferPool.SMALL.takeBack(buf);
+            buf = NONE;
+            pos = 0;
+            end = 0;
+        }
+    }
+
+    /** Returns whether a status buffer is held now (for tests). */
+    boolean holdsBuffer() {
+        return buf != NONE;
+    }
+
     /** Closes the connection without a QUIT: the server rolls back, nothing is deleted. */
     @Override
     public void close() {
+        if (buf != NONE) {
+            BufferPool.SMALL.takeBack(buf);
+            buf = NONE;
+            pos = 0;
+            end = 0;
+        }
         try {
             connection.close();
         } catch (IOException ignored) {

@@ -39,6 +39,18 @@ public final class Bench {
     private static final int USERS = 32;
     private static final int BIG_MB = 50;
     private static final int CLIENTS = 16;
+    /**
+     * The JVM flags {@code bin/pop3.proxy} gives a daemon (its exec line and its {@code daemon=}
+     * line), so that the proxy is measured as users run it; {@link #checkLauncherFlags} notes any
+     * flag the launcher no longer has.
+     */
+    static final List<String> DAEMON_FLAGS = List.of("-XX:+UseSerialGC", "-Xss512k", "-Xms8m",
+            "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:TrimNativeHeapInterval=5000");
+    /**
+     * How long sessions are left idle before a memory reading: longer than the launcher's native
+     * heap trim interval, so that a reading sees the steady state of idle sessions.
+     */
+    private static final long IDLE_MILLIS = 6000;
 
     private final boolean quick;
     private final Map<String, String> jdks = new LinkedHashMap<>();
@@ -103,6 +115,7 @@ public final class Bench {
     }
 
     private void run() throws Exception {
+        checkLauncherFlags();
         String date = ZonedDateTime.now().withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         try (Child greenMail = Child.start("GreenMail", javaOf(null), List.of("-Xmx3g"), classpath,
@@ -301,6 +314,7 @@ public final class Bench {
         System.out.printf("Idle sessions, %d, %s%n", n, jdk.getKey());
         try (Child proxy = startProxy(jdk, serverPort, "memory-" + n)) {
             Load.sessions(proxy.port, CLIENTS, 1, 500);
+            Thread.sleep(IDLE_MILLIS);
             long heap0 = Long.parseLong(proxy.ask("heap", "HEAP "));
             ProcStats s0 = ProcStats.of(proxy.pid());
             nmt(jdk, proxy, "baseline", null);
@@ -311,6 +325,7 @@ public final class Bench {
                 while (ProcStats.fds(proxy.pid()) < s0.fds() + 2L * open && System.nanoTime() < until) {
                     Thread.sleep(50);
                 }
+                Thread.sleep(IDLE_MILLIS);
                 long heap1 = Long.parseLong(proxy.ask("heap", "HEAP "));
                 ProcStats s1 = ProcStats.of(proxy.pid());
                 nmt(jdk, proxy, "summary.diff", "nmt-" + jdk.getKey().replaceAll("\\W+", "") + "-" + n + ".txt");
@@ -361,6 +376,20 @@ public final class Bench {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** Notes each of {@link #DAEMON_FLAGS} that {@code bin/pop3.proxy} does not pass (any more). */
+    private void checkLauncherFlags() throws IOException {
+        Path launcher = Path.of("bin", "pop3.proxy");
+        if (!Files.isRegularFile(launcher)) {
+            return;
+        }
+        String text = Files.readString(launcher);
+        for (String flag : DAEMON_FLAGS) {
+            if (!text.contains(flag)) {
+                note("bin/pop3.proxy no longer passes " + flag + " to a daemon: update Bench.DAEMON_FLAGS");
+            }
+        }
+    }
 
     private record Timing(double median, double min, double max) {}
 
@@ -430,7 +459,9 @@ public final class Bench {
 
     private Child startProxy(Map.Entry<String, String> jdk, int serverPort, String what) throws IOException {
         String log = "proxy-" + jdk.getKey().replaceAll("\\W+", "") + "-" + what.replaceAll("\\W+", "") + ".log";
-        return Child.start("proxy", jdk.getValue(), proxyOpts, classpath, ProxyMain.class.getName(),
+        List<String> flags = new ArrayList<>(DAEMON_FLAGS);
+        flags.addAll(proxyOpts);
+        return Child.start("proxy", jdk.getValue(), flags, classpath, ProxyMain.class.getName(),
                 List.of("127.0.0.1", Integer.toString(serverPort)), logDir.resolve(log));
     }
 
@@ -519,7 +550,8 @@ public final class Bench {
         }
         md.append("| Servers | ").append(String.join(", ", servers.keySet()))
                 .append(" (GreenMail in its own JDK 17 JVM; Dovecot from Debian, bench/dovecot.sh) |\n");
-        md.append("| Proxy | engine in daemon mode in its own JVM (`ProxyMain`, default heap and GC, no logging backend)")
+        md.append("| Proxy | engine in daemon mode in its own JVM (`ProxyMain`, no logging backend, the JVM flags of "
+                + "`bin/pop3.proxy -D`: `" + String.join(" ", DAEMON_FLAGS) + "`)")
                 .append(proxyOpts.isEmpty() ? "" : ", options `" + String.join(" ", proxyOpts) + "`").append(" |\n\n");
         md.append("The machine has 2 cores shared with other engineers' builds, and the load generator, the server\n")
                 .append("and the proxy all share them: absolute numbers are noisy and CPU-bound; the ratios are the figures\n")
@@ -543,7 +575,7 @@ public final class Bench {
                 List.of("Proxy JDK", "sessions asked", "open", "failed", "RSS KB/session", "PSS KB/session",
                         "live heap KB/session", "threads/session", "fds/session", "target"), memory,
                 "Deltas between the proxy process after warm-up and with the sessions open and idle, each read "
-                        + "after a full GC in the proxy (RSS/PSS from /proc/<pid>/smaps_rollup, threads from status, "
+                        + "after " + IDLE_MILLIS / 1000 + " s idle and a full GC in the proxy (RSS/PSS from /proc/<pid>/smaps_rollup, threads from status, "
                         + "fds from /proc/<pid>/fd). Targets: ≤ 8 KB per session on JDK 21+ (virtual threads), ≤ 64 KB on "
                         + "JDK 17; 8,000 sessions without errors.");
         table("4. inetd mode: process start to first greeting byte (median of 15)",

@@ -63,9 +63,21 @@ final class ClientLineReader {
                 return line;
             }
             start = makeRoom(tooLong ? end : start, tooLong);
-            if (!fill()) {
+            // Read here rather than in a helper: an idle session parks in this call, and every
+            // frame below it stays in the parked virtual thread's stack chunk.
+            int n;
+            try {
+                n = in.read(buf, end, buf.length - end);
+            } catch (IOException | RuntimeException e) {
+                // A failed read drops the partial line, as EOF does.
+                drop();
+                throw e;
+            }
+            if (n <= 0) {
+                drop();
                 return ClientLine.EOF;
             }
+            end += n;
         }
     }
 
@@ -105,23 +117,6 @@ final class ClientLineReader {
         pos = keep;
         end = keep;
         return 0;
-    }
-
-    /** Reads more after {@code end}; returns false at EOF. A failed read drops the partial line, as EOF does. */
-    private boolean fill() throws IOException {
-        int n;
-        try {
-            n = in.read(buf, end, buf.length - end);
-        } catch (IOException | RuntimeException e) {
-            drop();
-            throw e;
-        }
-        if (n <= 0) {
-            drop();
-            return false;
-        }
-        end += n;
-        return true;
     }
 
     /** After a line: gives a borrowed buffer back once what is left of it fits the own buffer. */

@@ -55,6 +55,10 @@ public final class Pop3Proxy {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
+        if (options.greetingSent() && (options.implicitTls() || options.proxyProtocol().isPresent()
+                || !config.greeting().equals(ProxyConfig.DEFAULT_GREETING))) {
+            throw new IllegalArgumentException("a greeting already sent needs a plain connection and the default greeting");
+        }
         try (client) {
             ClientInfo info = new ClientInfo((InetSocketAddress) client.getLocalSocketAddress(),
                     (InetSocketAddress) client.getRemoteSocketAddress());
@@ -93,7 +97,7 @@ public final class Pop3Proxy {
                 }
             }
             return new Session(config, info, session.getInputStream(), session.getOutputStream(), session,
-                    options.implicitTls(), client, client).run();
+                    options.implicitTls(), client, client).greeted(options.greetingSent()).run();
         } catch (IOException e) {
             return SessionOutcome.FAILED;
         } finally {
@@ -139,6 +143,9 @@ public final class Pop3Proxy {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
+        if (options.greetingSent()) {
+            throw new IllegalArgumentException("a listener cannot have greeted connections it has not accepted");
+        }
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);

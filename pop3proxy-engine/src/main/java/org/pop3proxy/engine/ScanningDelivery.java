@@ -35,7 +35,6 @@ final class ScanningDelivery {
     private static final byte[] TERMINATOR = {'.', '\r', '\n'};
     private static final byte[] CRLF = {'\r', '\n'};
     private static final int MAX_QUOTED_LINES = 100;
-    private static final int MAX_QUOTED_LINE = 200;
     private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_VIRUS_NAME = 100;
     private static final FileAttribute<?> OWNER_ONLY =
@@ -232,7 +231,7 @@ final class ScanningDelivery {
 
     /**
      * Returns the spooled message's header section quoted for the notice: each line indented,
-     * anything but printable ASCII and tabs dropped, lines, line count and bytes read capped.
+     * reduced by {@link LogText#headerText}, line count and bytes read capped.
      */
     static String quotedHeaders(Path spool) throws IOException {
         StringBuilder quoted = new StringBuilder();
@@ -245,12 +244,9 @@ final class ScanningDelivery {
                 while (end < head.length && head[end] != '\n') {
                     end++;
                 }
-                String line = printableAscii(head, start, end);
+                String line = LogText.headerText(new String(head, start, end - start, StandardCharsets.ISO_8859_1));
                 if (line.isEmpty()) {
                     break;
-                }
-                if (line.length() > MAX_QUOTED_LINE) {
-                    line = line.substring(0, MAX_QUOTED_LINE) + " [...]";
                 }
                 quoted.append("    ").append(line).append("\r\n");
                 lines++;
@@ -261,19 +257,6 @@ final class ScanningDelivery {
             }
         }
         return quoted.toString();
-    }
-
-    private static String printableAscii(byte[] b, int from, int to) {
-        StringBuilder s = new StringBuilder(to - from);
-        for (int i = from; i < to; i++) {
-            int c = b[i] & 0xff;
-            if (c == '\t') {
-                s.append(' ');
-            } else if (c >= 0x20 && c < 0x7f) {
-                s.append((char) c);
-            }
-        }
-        return s.toString().stripTrailing();
     }
 
     /** Returns {@code name} reduced to the characters virus names use, capped; never empty. */
@@ -290,11 +273,8 @@ final class ScanningDelivery {
 
     /** Returns {@code text} as printable ASCII on one line, for a header field. */
     private static String headerText(String text) {
-        String t = printableAscii(text.getBytes(StandardCharsets.ISO_8859_1), 0, text.length()).strip();
-        if (t.isEmpty()) {
-            return "unknown scanner";
-        }
-        return t.length() > MAX_QUOTED_LINE ? t.substring(0, MAX_QUOTED_LINE) : t;
+        String t = LogText.headerText(text).strip();
+        return t.isEmpty() ? "unknown scanner" : t;
     }
 
     /** The spool file could not be written: a local fault, answered with {@code -ERR}. */

@@ -65,6 +65,10 @@ public final class Pop3Proxy {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
+        if (options.greetingSent() && (options.implicitTls() || options.proxyProtocol().isPresent()
+                || !config.greeting().equals(ProxyConfig.DEFAULT_GREETING))) {
+            throw new IllegalArgumentException("a greeting already sent needs a plain connection and the default greeting");
+        }
         InetAddress counted = null;
         try (client) {
             ClientInfo info = new ClientInfo((InetSocketAddress) client.getLocalSocketAddress(),
@@ -115,7 +119,7 @@ public final class Pop3Proxy {
                 }
             }
             return new Session(config, info, session.getInputStream(), session.getOutputStream(), session,
-                    options.implicitTls(), client, client).run();
+                    options.implicitTls(), client, client).greeted(options.greetingSent()).run();
         } catch (IOException e) {
             return SessionOutcome.FAILED;
         } finally {
@@ -164,6 +168,9 @@ public final class Pop3Proxy {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
+        if (options.greetingSent()) {
+            throw new IllegalArgumentException("a listener cannot have greeted connections it has not accepted");
+        }
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);

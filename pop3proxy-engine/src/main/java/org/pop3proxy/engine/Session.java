@@ -48,6 +48,7 @@ final class Session {
     static final String TLS_ACTIVE = "-ERR TLS already active";
     static final String NO_STLS = "-ERR STLS not available";
     static final String CAPA_OK = "+OK Capability list follows";
+    static final String NO_SCANNER = "-ERR virus scanner not available";
     /**
      * Bounds how long closing a TLS connection waits for the peer's close_notify (the JDK reads
      * for it with the socket's timeout, which may be the whole {@code -t}).
@@ -75,6 +76,8 @@ final class Session {
     private long authorizationDeadline;
     private boolean readTimeoutShortened;
     private final boolean scanning;
+    /** Whether the caller has sent the greeting already ({@link ListenOptions#greetingSent()}). */
+    private boolean greeted;
 
     /**
      * Serves a client; {@code tls} says its connection is TLS already (implicit TLS), and
@@ -93,6 +96,12 @@ final class Session {
         this.scanning = config.virusScanner().enabled();
     }
 
+    /** Notes that the greeting is already on the wire; returns this session. */
+    Session greeted(boolean greeted) {
+        this.greeted = greeted;
+        return this;
+    }
+
     SessionOutcome run() {
         MDC.put("session", id);
         MDC.put("client", client.clientAddress());
@@ -106,11 +115,16 @@ final class Session {
                     config.virusScanner().probe();
                 } catch (IOException e) {
                     LOG.error("virus scanner not available, refusing the client: {}", e.getMessage());
+                    if (greeted) {
+                        reply(NO_SCANNER);
+                    }
                     return SessionOutcome.FAILED;
                 }
             }
             config.loginRecorder().sessionStarted(client);
-            reply(config.greeting());
+            if (!greeted) {
+                reply(config.greeting());
+            }
             authorize();
             return transact();
         } catch (SessionEnd e) {

@@ -69,6 +69,8 @@ final class Session {
 
     private Upstream upstream;
     private Socket upstreamSocket;
+    /** The TCP socket under {@link #upstreamSocket}, the same one without TLS. */
+    private Socket upstreamTcp;
     private LoginRecord login;
     private int unknownCommands;
     private long authorizationDeadline;
@@ -138,8 +140,7 @@ final class Session {
             return SessionOutcome.FAILED;
         } finally {
             if (upstream != null) {
-                boundTlsClose(upstreamSocket);
-                upstream.close();
+                closeConnection(upstreamSocket, upstreamTcp);
             }
             closeClient();
             MDC.remove("session");
@@ -270,8 +271,9 @@ final class Session {
         }
         String target = LogText.escape(route.server().text());
         try {
-            upstreamSocket = config.upstreamTls().connect(config.transport(), route.server(),
+            upstreamTcp = config.transport().connect(route.server(),
                     new UpstreamOptions(config.sourceAddress(), config.connectTimeout(), config.timeout()));
+            upstreamSocket = config.upstreamTls().start(upstreamTcp, route.server());
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot connect to {}: {}", target, e.getMessage());
             reply(BAD_LOGIN);
@@ -581,24 +583,37 @@ final class Session {
 
     private void closeClient() {
         if (socket != null) {
-            boundTlsClose(socket);
-            // Closing TLS writes close_notify, which a client that does not read can block.
-            Watchdog.Deadline closing = new Watchdog.Deadline(tcp);
-            closing.arm(TLS_CLOSE_WAIT_MILLIS * 1_000_000L);
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Nothing more to do with a client we are leaving.
-            } finally {
-                closing.disarm();
-                closeQuietly(tcp);
-            }
+            closeConnection(socket, tcp);
         } else {
             try {
                 out.flush();
             } catch (IOException ignored) {
                 // The client is gone; the session is over anyway.
             }
+        }
+    }
+
+    /**
+     * Closes {@code socket} and the {@code tcp} socket under it. Closing TLS writes close_notify,
+     * which a peer that stopped reading with full buffers blocks for ever, and may wait for the
+     * peer's close_notify; a watchdog closes {@code tcp} under both waits once the bound passes.
+     */
+    private static void closeConnection(Socket socket, Socket tcp) {
+        if (!(socket instanceof SSLSocket)) {
+            closeQuietly(socket);
+            closeQuietly(tcp);
+            return;
+        }
+        boundTlsClose(socket);
+        Watchdog.Deadline closing = new Watchdog.Deadline(tcp);
+        closing.arm(TLS_CLOSE_WAIT_MILLIS * 1_000_000L);
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing more to do with a connection we are leaving.
+        } finally {
+            closing.disarm();
+            closeQuietly(tcp);
         }
     }
 

@@ -360,9 +360,10 @@ public final class Bench {
                 f1(hello.min) + " – " + f1(hello.max), "baseline", "—", ""));
         Timing standIn = spawnTiming(runs, List.of(java, "-cp", lean, InetdMain.class.getName(), "127.0.0.1",
                 Integer.toString(serverPort)), true);
-        rows.add(new Row(jdk.getKey(), "proxy via the engine (InetdMain, lean class path)", f1(standIn.median),
-                f1(standIn.min) + " – " + f1(standIn.max), "+" + f1(standIn.median - hello.median),
-                f1(standIn.replyMedian), verdict(standIn.median <= 60, f1(standIn.median) + " ms vs ≤ 60 ms")));
+        // A reference, not the product: the engine alone, no archive, greeting from the session.
+        rows.add(new Row(jdk.getKey(), "reference: the engine alone (InetdMain, class path, no archive)",
+                f1(standIn.median), f1(standIn.min) + " – " + f1(standIn.max), "+" + f1(standIn.median - hello.median),
+                f1(standIn.replyMedian), "(not what users run)"));
         if (!launcher.isEmpty()) {
             // The launcher on this JDK (JAVA_HOME), with the archive bench/run.sh made for it.
             Timing bin = spawnTiming(runs, List.of("env", "JAVA_HOME=" + Path.of(java).getParent().getParent(),

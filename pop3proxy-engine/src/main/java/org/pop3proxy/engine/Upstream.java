@@ -28,6 +28,16 @@ final class Upstream implements AutoCloseable {
         this(socket.getInputStream(), socket.getOutputStream(), socket);
     }
 
+    /**
+     * Returns the connection over a plain socket, each read bounded by {@code timeoutMillis}
+     * through a {@link SocketReadDeadline} instead of {@code SO_TIMEOUT}, which it clears.
+     */
+    static Upstream plain(Socket socket, long timeoutMillis) throws IOException {
+        socket.setSoTimeout(0);
+        return new Upstream(new SocketReadDeadline(socket.getInputStream(), socket, timeoutMillis),
+                socket.getOutputStream(), socket);
+    }
+
     Upstream(InputStream in, OutputStream out, Closeable connection) {
         this.in = in;
         this.out = out;

@@ -470,11 +470,10 @@ final class Session {
                     reply(SCAN_FAILED);
                     return SessionOutcome.FAILED;
                 }
+            } else if (status.ok() && command.verb().multiLine(command)) {
+                upstream.relayBody(out, status.toClient());
             } else {
                 write(status.toClient());
-                if (status.ok() && command.verb().multiLine(command)) {
-                    upstream.relayBody(out);
-                }
             }
             if (command.verb() == Verb.QUIT) {
                 if (status.ok()) {

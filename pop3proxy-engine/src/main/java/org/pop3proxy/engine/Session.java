@@ -98,11 +98,12 @@ final class Session {
     }
 
     SessionOutcome run() {
+        String from = client.clientAddress();
         MDC.put("session", id);
-        MDC.put("client", client.clientAddress());
+        MDC.put("client", from);
         try {
-            if (!config.quiet()) {
-                LOG.info("connected from {} port {} to {} port {}", client.clientAddress(),
+            if (!config.quiet() && LOG.isInfoEnabled()) {
+                LOG.info("connected from {} port {} to {} port {}", from,
                         client.remote().getPort(), client.interfaceAddress(), client.local().getPort());
             }
             if (scanning) {

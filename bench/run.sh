@@ -48,6 +48,11 @@ fi
 
 jdks=(--jdk "JDK 17=$JAVA17")
 [ -x "$JAVA25" ] && jdks+=(--jdk "JDK 25=$JAVA25")
+# The build made bin/pop3.proxy's class data archive for the JDK Maven runs on; add one for the
+# other JDKs the launcher is timed on (an AOT cache on JDK 25).
+for java in "$JAVA17" "$JAVA25"; do
+  [ -x "$java" ] && sh pop3proxy-cli/src/build/cds-archive.sh . "$(readlink -f "$java")"
+done
 
 echo "== JMH (codec and relay)"
 mkdir -p pop3proxy-bench/target

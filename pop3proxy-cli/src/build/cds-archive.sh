@@ -1,23 +1,55 @@
 #!/bin/sh
-# Builds an AppCDS archive of the classes that an inetd start of pop3.proxy loads, so that
-# bin/pop3.proxy starts faster (issue 5: inetd starts one JVM per connection). The training run
-# is one inetd-mode session on a pipe: greeting, QUIT, exit. The launcher uses the archive only
-# with the JDK that made it; without it (or with another JDK) it starts as before.
-# "-u root": a build as root must stay root to write the archive at exit (elsewhere -u changes
-# nothing); the run still loads what changing the user needs, as a real start as root does.
-#   cds-archive.sh JAVA JAR ARCHIVE
-java=$1
-jar=$2
-archive=$3
-rm -f "$archive" "$archive.jdk"
-printf 'QUIT\r\n' | "$java" -XX:ArchiveClassesAtExit="$archive" -Xshare:auto -Xlog:disable -Xlog:all=off \
-    -XX:TieredStopAtLevel=1 -XX:CompressedClassSpaceSize=64m -XX:ReservedCodeCacheSize=32m -Xmx128m \
-    -XX:+UseSerialGC -Xss512k \
-    -jar "$jar" -u root 127.0.0.1:110 >/dev/null 2>&1
-if [ -s "$archive" ]; then
-    # The JDK that made it: the launcher compares this with the java it runs.
-    "$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p' > "$archive.jdk"
+# Builds the class data archive that bin/pop3.proxy maps at start (issue 5: inetd starts one JVM
+# per connection, so its start-up is the cost of every session). The build runs this for the JDK
+# it runs on; run it again for another JDK the launcher will use:
+#   pop3proxy-cli/src/build/cds-archive.sh ROOT JAVA     (ROOT: the checkout, holding bin/pop3.proxy)
+# The archive goes to pop3proxy-cli/target/cds/<that JDK's java.home>/, where the launcher looks
+# for the JDK it runs; with no archive for its JDK it starts as before, only slower.
+# - JDK 25 and later: an AOT cache (JEP 483, 514, 515), made by one training run: the classes
+#   loaded and linked, lambdas and method handles resolved, method profiles.
+# - Before: a static AppCDS archive, made as the JDK's own is: the training run lists the classes
+#   it loads, then -Xshare:dump archives them with the JDK's and the method-handle code the list
+#   names, in one file.
+# The training run is one inetd session through bin/pop3.proxy itself, with its JVM flags and JNA
+# setup (cds-train.py: a TCP socket as stdin, a login to a scripted server; without Python, a
+# session on a pipe that only says QUIT). "-u root": a build as root must stay root to write its
+# files at exit (elsewhere -u changes nothing); the run still loads what changing the user needs,
+# as a real start as root does. Its log lines go to a socket that does not exist, not to syslog.
+root=$(cd -- "$1" && pwd -P) || exit 0
+java=$2
+home=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.home = //p')
+feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+[ -n "$home" ] || { echo "cds-archive.sh: $java does not run; no archive made" >&2; exit 0; }
+dir=$root/pop3proxy-cli/target/cds$home
+rm -rf "$dir"
+mkdir -p "$dir" || exit 0
+# The jar as the launcher names it: an archive is only used with the same class path.
+jar=$root/pop3proxy-cli/target/pop3proxy.jar
+JAVA_HOME=$home
+export JAVA_HOME
+
+train() {
+    POP3PROXY_JVM_OPTIONS=$1
+    export POP3PROXY_JVM_OPTIONS
+    python3 "$root/pop3proxy-cli/src/build/cds-train.py" "$root/bin/pop3.proxy" -u root \
+        --syslog-socket "$dir/no-syslog" >"$dir/train.log" 2>&1 \
+    || printf 'QUIT\r\n' | sh "$root/bin/pop3.proxy" -u root --syslog-socket "$dir/no-syslog" \
+        127.0.0.1:110 >>"$dir/train.log" 2>&1
+}
+
+if [ "${feature%%.*}" -ge 25 ] 2>/dev/null; then
+    archive=$dir/pop3proxy.aot
+    train "-XX:AOTCacheOutput=$archive"
 else
-    echo "cds-archive.sh: no archive made; bin/pop3.proxy works without it, only slower" >&2
+    archive=$dir/pop3proxy.jsa
+    train "-XX:DumpLoadedClassList=$dir/classes.txt"
+    if [ -s "$dir/classes.txt" ]; then
+        "$java" -Xshare:dump -XX:SharedClassListFile="$dir/classes.txt" -XX:SharedArchiveFile="$archive" \
+            -XX:+UseSerialGC -cp "$jar" >"$dir/dump.log" 2>&1
+    fi
+fi
+if [ ! -s "$archive" ]; then
+    rm -f "$archive"
+    echo "cds-archive.sh: no archive made for $home (see $dir); bin/pop3.proxy works without it, only slower" >&2
 fi
 exit 0

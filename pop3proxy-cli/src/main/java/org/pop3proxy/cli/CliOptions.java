@@ -93,6 +93,15 @@ record CliOptions(
         return listenAddress.isPresent();
     }
 
+    /**
+     * Returns whether an inetd start may greet its client before it is configured: a plain
+     * connection (no pop3s handshake, no PROXY header to read first) and no {@code -z}, whose
+     * clamd check comes before the greeting.
+     */
+    boolean greetsAtOnce() {
+        return !daemon() && !virusScanning && !tls.pop3s() && tls.proxyProtocolFrom().isEmpty();
+    }
+
     /** Returns whether {@code option} (such as {@code "z"} or {@code "pid-file"}) was on the command line. */
     boolean wasGiven(String option) {
         return given.contains(option);

@@ -31,12 +31,13 @@ import java.util.function.Supplier;
  * @param onStopSignal     registers what SIGTERM (and SIGINT) should run
  * @param onReloadSignal   registers what SIGHUP should run
  * @param users            whether the process is root, and how it changes its user
- * @param relaunch         the command that starts this program again, for detaching
+ * @param relaunch         makes the command that starts this program again, for detaching (only
+ *                         a detaching daemon needs it, so it is not worked out for an inetd start)
  * @param readyFile        where a detached daemon reports that it listens (set for the child only)
  */
 record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStream stdout, Map<String, String> env,
               boolean stderrIsSocket, boolean guardStdio, Consumer<Runnable> onStopSignal,
-              Consumer<Runnable> onReloadSignal, UserSwitch users, Optional<List<String>> relaunch,
+              Consumer<Runnable> onReloadSignal, UserSwitch users, Optional<Supplier<List<String>>> relaunch,
               Optional<Path> readyFile) {
 
     /** Changes the process's user (the manual's {@code -u}); {@link #REAL} does it through libc. */
@@ -85,8 +86,8 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
     static Launch process(String[] args, Optional<Path> readyFile) {
         return new Launch(Launch::systemChannel, new FileInputStream(FileDescriptor.in),
                 new FileOutputStream(FileDescriptor.out), System.getenv(), detectStderrSocket(), true,
-                Signals::onStop, Signals::onHangup, UserSwitch.REAL, Optional.of(Detacher.relaunchCommand(args)),
-                readyFile);
+                Signals::onStop, Signals::onHangup, UserSwitch.REAL,
+                Optional.of(() -> Detacher.relaunchCommand(args)), readyFile);
     }
 
     private static Channel systemChannel() {

@@ -26,7 +26,6 @@ final class Logging {
         default void flush(Duration timeout) {}
     }
 
-    private static final DateTimeFormatter STDERR_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
     private static volatile Sink sink = Sink.DROP;
     private static volatile int threshold = Level.INFO.toInt();
@@ -37,7 +36,7 @@ final class Logging {
     static void toStderr(PrintStream err, Level level) {
         threshold = level.toInt();
         sink = (l, text) -> {
-            String line = LocalDateTime.now().format(STDERR_TIME) + " " + l + " " + text;
+            String line = LocalDateTime.now().format(StderrTime.FORMAT) + " " + l + " " + text;
             synchronized (err) {
                 err.println(line);
                 err.flush();
@@ -94,5 +93,10 @@ final class Logging {
             out.append(c < ' ' || c == 0x7f ? ' ' : c);
         }
         return out.toString();
+    }
+
+    /** The time stamp of {@code -d}'s lines, made only when they are used. */
+    private static final class StderrTime {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     }
 }

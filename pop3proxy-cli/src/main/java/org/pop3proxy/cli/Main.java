@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import org.pop3proxy.api.ClientInfo;
 import org.pop3proxy.engine.ListenOptions;
 import org.pop3proxy.engine.Pop3Proxy;
+import org.pop3proxy.engine.ProxyConfig;
 import org.pop3proxy.engine.ProxyServer;
 import org.pop3proxy.engine.SessionOutcome;
 import org.slf4j.Logger;
@@ -33,6 +35,8 @@ import org.slf4j.event.Level;
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Duration FLUSH = Duration.ofSeconds(2);
+    /** What a client greeted before the start failed is told; the reason goes to the log. */
+    static final String UNAVAILABLE = "-ERR POP3 proxy not available";
 
     private Main() {}
 
@@ -70,9 +74,6 @@ public final class Main {
             return usageError(e, args, err, launch);
         }
 
-        if (launch.guardStdio()) {
-            StdioGuard.install(!options.debug());
-        }
         if (options.debug()) {
             Logging.toStderr(err, Level.DEBUG);
         } else {
@@ -87,9 +88,17 @@ public final class Main {
             } catch (StartupException e) {
                 return fail(e.getMessage(), 1, options, err, launch);
             }
+            // The original program answers at once; an inetd start that may greets as soon as
+            // its configuration holds, before the change of user and the session are set up (no
+            // client byte is read before those).
+            Optional<SocketChannel> greeted = options.greetsAtOnce() ? greet(launch) : Optional.empty();
+            // Nothing before this point prints; what comes next (JNA, the sessions) might.
+            if (launch.guardStdio()) {
+                StdioGuard.install(!options.debug());
+            }
             Pop3Proxy proxy = Pop3Proxy.create(wired.config());
             if (!options.daemon()) {
-                return serveInetd(proxy, wired.listen(), options, err, launch);
+                return serveInetd(proxy, wired.listen(), options, err, launch, greeted);
             }
             if (options.debug() || launch.readyFile().isPresent()) {
                 return serveDaemon(proxy, wired.listen(), options, err, launch);
@@ -98,16 +107,56 @@ public final class Main {
                 err.println("pop3.proxy: cannot detach here; use -d");
                 return 1;
             }
-            return Detacher.detach(launch.relaunch().get(), args, err);
+            return Detacher.detach(launch.relaunch().get().get(), args, err);
         } finally {
             Logging.flush(FLUSH);
         }
     }
 
     /**
-     * Reports why the proxy cannot start: to the log, to the waiting parent of a detached daemon,
-     * and on stderr unless that is the log ({@code -d}) or the client's socket (inetd).
+     * Writes the proxy's greeting on the inetd socket when stdin is one; returns the socket
+     * greeted. A pipe or a listening socket gets its greeting (or its error) later, as before.
      */
+    private static Optional<SocketChannel> greet(Launch launch) {
+        Optional<SocketChannel> socket = inetdSocket(launch.inheritedChannel().get());
+        if (socket.isPresent() && !write(socket.get(), ProxyConfig.DEFAULT_GREETING)) {
+            return Optional.empty();
+        }
+        return socket;
+    }
+
+    /** Returns the inherited channel when it is a connected TCP socket, the usual inetd start. */
+    private static Optional<SocketChannel> inetdSocket(Channel channel) {
+        if (channel instanceof SocketChannel && localAddress((SocketChannel) channel) instanceof InetSocketAddress) {
+            return Optional.of((SocketChannel) channel);
+        }
+        return Optional.empty();
+    }
+
+    /** Writes one reply line and CRLF; returns whether it went out. */
+    private static boolean write(SocketChannel socket, String line) {
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        try {
+            while (bytes.hasRemaining()) {
+                socket.write(bytes);
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reports why the proxy cannot start: to the log, to the waiting parent of a detached daemon,
+     * to a client already greeted (without the reason, which is for the log), and on stderr
+     * unless that is the log ({@code -d}) or the client's socket (inetd).
+     */
+    private static int fail(String why, int exitCode, CliOptions options, PrintStream err, Launch launch,
+                            Optional<SocketChannel> greeted) {
+        greeted.ifPresent(socket -> write(socket, UNAVAILABLE));
+        return fail(why, exitCode, options, err, launch);
+    }
+
     private static int fail(String why, int exitCode, CliOptions options, PrintStream err, Launch launch) {
         LOG.error(why);
         Detacher.report(launch.readyFile()).failure(why);
@@ -131,7 +180,7 @@ public final class Main {
         try {
             launch.users().load();
             return Optional.empty();
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException e) {
             return Optional.of("cannot load libc to change the user to " + options.user() + ": " + e.getMessage());
         }
     }
@@ -183,21 +232,22 @@ public final class Main {
     }
 
     private static int serveInetd(Pop3Proxy proxy, ListenOptions listen, CliOptions options, PrintStream err,
-                                  Launch launch) {
+                                  Launch launch, Optional<SocketChannel> greeted) {
         Optional<String> cannot = prepareUserChange(options, launch).or(() -> changeUser(options, launch));
         if (cannot.isPresent()) {
-            return fail(cannot.get(), 1, options, err, launch);
+            return fail(cannot.get(), 1, options, err, launch, greeted);
+        }
+        if (greeted.isPresent()) {
+            return proxy.serve(greeted.get().socket(), listen.withGreetingSent(true)).exitCode();
         }
         Channel channel = launch.inheritedChannel().get();
         if (channel instanceof ServerSocketChannel) {
             LOG.error("stdin is a listening socket: configure inetd with nowait, or use -D");
             return 1;
         }
-        if (channel instanceof SocketChannel) {
-            SocketChannel socket = (SocketChannel) channel;
-            if (localAddress(socket) instanceof InetSocketAddress) {
-                return proxy.serve(socket.socket(), listen).exitCode();
-            }
+        Optional<SocketChannel> socket = inetdSocket(channel);
+        if (socket.isPresent()) {
+            return proxy.serve(socket.get().socket(), listen).exitCode();
         }
         if (listen.implicitTls() || listen.proxyProtocol().isPresent()) {
             LOG.error("--pop3s and --proxy-protocol need a TCP socket on stdin, not a pipe");

@@ -1,8 +1,8 @@
 package org.pop3proxy.cli;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,33 +57,37 @@ final class Privileges {
     }
 
     /**
-     * The libc functions used; JNA maps them by name. Failures are read from return values,
-     * errno only after a failure: {@code getpwnam} may leave errno set even when it succeeds.
+     * The libc functions used, bound by JNA's direct mapping when the class loads (no proxy class
+     * is made at run time, which an inetd start would pay for on every connection). Failures are
+     * read from return values, errno only after a failure: {@code getpwnam} may leave errno set
+     * even when it succeeds.
      */
-    interface LibC extends Library {
-        Pointer getpwnam(String name);
+    static final class LibC {
+        static {
+            Native.register(LibC.class, Platform.C_LIBRARY_NAME);
+        }
 
-        Pointer getpwuid(int uid);
+        private LibC() {}
 
-        int setgroups(NativeLong size, Pointer list);
+        static native Pointer getpwnam(String name);
 
-        int setgid(int gid);
+        static native Pointer getpwuid(int uid);
 
-        int setuid(int uid);
+        static native int setgroups(NativeLong size, Pointer list);
 
-        int getuid();
+        static native int setgid(int gid);
 
-        int geteuid();
+        static native int setuid(int uid);
 
-        int getgid();
+        static native int getuid();
 
-        int getegid();
+        static native int geteuid();
 
-        int getgroups(int size, int[] list);
-    }
+        static native int getgid();
 
-    private static final class Holder {
-        static final LibC LIBC = Native.load("c", LibC.class);
+        static native int getegid();
+
+        static native int getgroups(int size, int[] list);
     }
 
     /**
@@ -96,20 +100,16 @@ final class Privileges {
             return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
             try {
-                return libc().geteuid() == 0;
-            } catch (UnsatisfiedLinkError | RuntimeException noLibc) {
+                return LibC.geteuid() == 0;
+            } catch (LinkageError | RuntimeException noLibc) {
                 return false;
             }
         }
     }
 
-    /** Loads the native binding now; returns normally or throws {@link UnsatisfiedLinkError}. */
+    /** Loads the native binding now; returns normally or throws a {@link LinkageError}. */
     static void load() {
-        Objects.requireNonNull(Holder.LIBC);
-    }
-
-    static LibC libc() {
-        return Holder.LIBC;
+        LibC.geteuid();
     }
 
     /**
@@ -120,48 +120,47 @@ final class Privileges {
      */
     static synchronized Outcome drop(String user) {
         Objects.requireNonNull(user, "user");
-        LibC c;
         try {
-            c = libc();
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            load();
+        } catch (LinkageError | RuntimeException e) {
             return new Failed("cannot load libc to change user: " + e.getMessage());
         }
-        int euid = c.geteuid();
+        int euid = LibC.geteuid();
         if (euid != 0) {
             return new NotRoot(euid);
         }
         int[] ids;
         try {
-            ids = resolve(c, user);
+            ids = resolve(user);
         } catch (IllegalArgumentException e) {
             return new Failed(e.getMessage());
         }
         int uid = ids[0];
         int gid = ids[1];
-        if (c.setgroups(new NativeLong(0), Pointer.NULL) != 0) {
+        if (LibC.setgroups(new NativeLong(0), Pointer.NULL) != 0) {
             return new Failed("cannot clear supplementary groups: errno " + Native.getLastError());
         }
-        if (c.setgid(gid) != 0) {
+        if (LibC.setgid(gid) != 0) {
             return new Failed("cannot change to group " + Integer.toUnsignedString(gid) + ": errno "
                     + Native.getLastError());
         }
-        if (c.setuid(uid) != 0) {
+        if (LibC.setuid(uid) != 0) {
             return new Failed("cannot change to user " + user + ": errno " + Native.getLastError());
         }
-        if (c.getuid() != uid || c.geteuid() != uid || c.getgid() != gid || c.getegid() != gid) {
+        if (LibC.getuid() != uid || LibC.geteuid() != uid || LibC.getgid() != gid || LibC.getegid() != gid) {
             return new Failed("user change to " + user + " did not take effect");
         }
-        if (c.getgroups(0, null) != 0) {
+        if (LibC.getgroups(0, null) != 0) {
             return new Failed("supplementary groups remain after the change to " + user);
         }
-        if (uid != 0 && c.setuid(0) == 0) {
+        if (uid != 0 && LibC.setuid(0) == 0) {
             return new Failed("root could be regained after the change to " + user);
         }
         return new Dropped(uid, gid);
     }
 
     /** Returns {uid, gid} for {@code user}, or throws with a message naming it. */
-    private static int[] resolve(LibC c, String user) {
+    private static int[] resolve(String user) {
         if (user.isEmpty()) {
             throw new IllegalArgumentException("empty user name");
         }
@@ -171,7 +170,7 @@ final class Privileges {
             if (dot >= 0) {
                 return new int[] {uid, id(user.substring(dot + 1), user)};
             }
-            Pointer pw = c.getpwuid(uid);
+            Pointer pw = LibC.getpwuid(uid);
             if (pw == null) {
                 throw new IllegalArgumentException("uid " + user + " has no passwd entry; give uid.gid");
             }
@@ -180,7 +179,7 @@ final class Privileges {
         if (user.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("user name holds NUL");
         }
-        Pointer pw = c.getpwnam(user);
+        Pointer pw = LibC.getpwnam(user);
         if (pw == null) {
             throw new IllegalArgumentException("unknown user: " + user);
         }

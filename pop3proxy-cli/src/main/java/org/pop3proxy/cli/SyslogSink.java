@@ -1,11 +1,13 @@
 package org.pop3proxy.cli;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +16,9 @@ import org.slf4j.event.Level;
 /**
  * Sends log lines as syslog(3) does: RFC 3164 datagrams
  * {@code <PRI>Mmm dd hh:mm:ss pop3.proxy[pid]: text} to a local Unix datagram socket, facility
- * mail. A background thread sends, so a slow or absent syslog daemon never delays a session;
- * lines that cannot be queued or sent are dropped quietly.
+ * mail. A background thread formats and sends, so a slow or absent syslog daemon never delays a
+ * session; lines that cannot be queued or sent are dropped quietly. The thread opens the socket
+ * as soon as it starts: loading the native part then runs beside the rest of the start-up.
  */
 final class SyslogSink implements Logging.Sink {
     /** The syslog facility {@code LOG_MAIL}. */
@@ -25,11 +28,10 @@ final class SyslogSink implements Logging.Sink {
     /** Lines longer than this are cut, as rsyslog's default maxMessageSize would. */
     static final int MAX_DATAGRAM = 8000;
 
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
 
     private final Path socket;
     private final long pid = ProcessHandle.current().pid();
-    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(10_000);
+    private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(10_000);
     private final Object idle = new Object();
     private int pending;
 
@@ -42,9 +44,9 @@ final class SyslogSink implements Logging.Sink {
 
     @Override
     public void write(Level level, String text) {
-        byte[] datagram = format(level, text, LocalDateTime.now(), pid);
+        Line line = new Line(level, text, LocalDateTime.now());
         synchronized (idle) {
-            if (queue.offer(datagram)) {
+            if (queue.offer(line)) {
                 pending++;
             }
         }
@@ -72,7 +74,7 @@ final class SyslogSink implements Logging.Sink {
     /** Returns the datagram for one line, as glibc's syslog(3) would write it. */
     static byte[] format(Level level, String text, LocalDateTime time, long pid) {
         int pri = FACILITY_MAIL * 8 + severity(level);
-        String header = "<" + pri + ">" + time.format(STAMP) + " " + IDENT + "[" + pid + "]: ";
+        String header = "<" + pri + ">" + time.format(Stamp.FORMAT) + " " + IDENT + "[" + pid + "]: ";
         byte[] bytes = (header + text).getBytes(StandardCharsets.UTF_8);
         if (bytes.length <= MAX_DATAGRAM) {
             return bytes;
@@ -97,26 +99,16 @@ final class SyslogSink implements Logging.Sink {
     }
 
     private void sendLoop() {
-        UnixDatagram out = null;
-        boolean broken = false;
+        Optional<UnixDatagram> out = open(socket);
         while (true) {
-            byte[] datagram;
+            Line line;
             try {
-                datagram = queue.take();
+                line = queue.take();
             } catch (InterruptedException e) {
                 return;
             }
-            if (out == null && !broken) {
-                try {
-                    out = UnixDatagram.open(socket);
-                } catch (Throwable noNativeAccess) {
-                    // Without a socket (no JNA, no libc) every line is dropped, as the manual's
-                    // syslog(3) does when no syslog daemon listens.
-                    broken = true;
-                }
-            }
-            if (out != null) {
-                out.send(datagram);
+            if (out.isPresent()) {
+                out.get().send(format(line.level, line.text, line.time, pid));
             }
             synchronized (idle) {
                 pending--;
@@ -125,5 +117,25 @@ final class SyslogSink implements Logging.Sink {
                 }
             }
         }
+    }
+
+    /**
+     * Opens the socket; without one (no JNA, no libc) every line is dropped, as the manual's
+     * syslog(3) does when no syslog daemon listens.
+     */
+    private static Optional<UnixDatagram> open(Path socket) {
+        try {
+            return Optional.of(UnixDatagram.open(socket));
+        } catch (IOException | LinkageError | RuntimeException noNativeAccess) {
+            return Optional.empty();
+        }
+    }
+
+    /** One line as logged, formatted by the sending thread. */
+    private record Line(Level level, String text, LocalDateTime time) {}
+
+    /** syslog(3)'s time stamp, made when the sending thread formats its first line. */
+    private static final class Stamp {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
     }
 }

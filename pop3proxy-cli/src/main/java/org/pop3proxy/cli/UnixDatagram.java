@@ -1,6 +1,5 @@
 package org.pop3proxy.cli;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
@@ -20,19 +19,24 @@ final class UnixDatagram {
     private static final int PATH_MAX_LINUX = 108;
     private static final int PATH_MAX_BSD = 104;
 
-    /** The libc calls used; JNA binds them by name. */
-    interface LibC extends Library {
-        int socket(int domain, int type, int protocol);
+    /** The libc calls used, bound by JNA's direct mapping when the class loads (no proxy class). */
+    private static final class LibC {
+        static {
+            Native.register(LibC.class, Platform.C_LIBRARY_NAME);
+        }
 
-        NativeLong sendto(int fd, byte[] buffer, NativeLong length, int flags, byte[] address, int addressLength);
+        private LibC() {}
+
+        static native int socket(int domain, int type, int protocol);
+
+        static native NativeLong sendto(int fd, byte[] buffer, NativeLong length, int flags, byte[] address,
+                                        int addressLength);
     }
 
-    private final LibC libc;
     private final int fd;
     private final byte[] address;
 
-    private UnixDatagram(LibC libc, int fd, byte[] address) {
-        this.libc = libc;
+    private UnixDatagram(int fd, byte[] address) {
         this.fd = fd;
         this.address = address;
     }
@@ -40,12 +44,11 @@ final class UnixDatagram {
     /** Opens a socket that sends to {@code path}; fails when the path cannot be an address. */
     static UnixDatagram open(Path path) throws IOException {
         byte[] address = address(path.toString().getBytes(StandardCharsets.UTF_8), Platform.isLinux());
-        LibC libc = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
-        int fd = libc.socket(AF_UNIX, SOCK_DGRAM | (Platform.isLinux() ? SOCK_CLOEXEC : 0), 0);
+        int fd = LibC.socket(AF_UNIX, SOCK_DGRAM | (Platform.isLinux() ? SOCK_CLOEXEC : 0), 0);
         if (fd < 0) {
             throw new IOException("socket(AF_UNIX, SOCK_DGRAM) failed, errno " + Native.getLastError());
         }
-        return new UnixDatagram(libc, fd, address);
+        return new UnixDatagram(fd, address);
     }
 
     /** Builds a {@code struct sockaddr_un}: Linux's has a 16-bit family, the BSDs' a length byte first. */
@@ -66,7 +69,7 @@ final class UnixDatagram {
 
     /** Sends one datagram; returns whether the kernel took it. */
     boolean send(byte[] datagram) {
-        NativeLong sent = libc.sendto(fd, datagram, new NativeLong(datagram.length), 0, address, address.length);
+        NativeLong sent = LibC.sendto(fd, datagram, new NativeLong(datagram.length), 0, address, address.length);
         return sent.longValue() == datagram.length;
     }
 }

@@ -128,6 +128,9 @@ class SyslogIT {
         Launcher.Inetd proxy = Launcher.inetd(Launcher.jdks().findFirst().orElseThrow(), dir,
                 Map.of(), "--syslog-socket", socket.toString(), "-u", "no-such-user-here", upstream.server());
         try (Pop3Script c = new Pop3Script(proxy.port())) {
+            // Greeted before the change of user; the reason is for the log only.
+            c.expect("+OK POP3 proxy ready");
+            c.expect(Main.UNAVAILABLE);
             c.expectClosed();
         }
         assertEquals(1, proxy.exitCode());

@@ -8,12 +8,20 @@ import java.nio.ByteOrder;
  * Finds the end of a multi-line POP3 body, the line holding a lone dot, across any split of the
  * byte stream into chunks. The body starts at a line start. {@code .CRLF} ends it; so does
  * {@code .LF} from a server that uses bare line feeds. Dot-stuffed lines ({@code ..}) do not.
+ *
+ * <p>One state machine ({@link #next}) serves both uses: {@link #scan} only finds the end (the
+ * relay, which copies bytes as they are), {@link #unstuff} also undoes the dot-stuffing (the
+ * spool for the virus scan). Inside a line both skip to the next line feed eight bytes at a time.
  */
 final class BodyEnd {
     private static final int LINE_START = 0;
     private static final int MIDDLE = 1;
+    /** A dot at a line start: the terminator, or the dot of a stuffed line. */
     private static final int DOT = 2;
+    /** A dot and a carriage return at a line start; the CR is held back until the next byte. */
     private static final int DOT_CR = 3;
+    /** Just past the terminator. */
+    private static final int END = 4;
 
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -22,6 +30,22 @@ final class BodyEnd {
     private static final long HIGHS = 0x8080808080808080L;
 
     private int state = LINE_START;
+    /** How many bytes the last {@link #unstuff} put into its output. */
+    private int produced;
+
+    /** Returns the state after byte {@code c} in state {@code s}; {@link #END} past the terminator. */
+    private static int next(int s, byte c) {
+        switch (s) {
+            case LINE_START:
+                return c == '.' ? DOT : c == '\n' ? LINE_START : MIDDLE;
+            case DOT:
+                return c == '\n' ? END : c == '\r' ? DOT_CR : MIDDLE;
+            case DOT_CR:
+                return c == '\n' ? END : MIDDLE;
+            default: // MIDDLE
+                return c == '\n' ? LINE_START : MIDDLE;
+        }
+    }
 
     /**
      * Scans {@code b[from..to)} and returns the index just past the terminator, or -1 if the body
@@ -40,29 +64,62 @@ final class BodyEnd {
                 i++;
                 continue;
             }
-            byte c = b[i++];
-            switch (s) {
-                case LINE_START:
-                    s = c == '.' ? DOT : c == '\n' ? LINE_START : MIDDLE;
-                    break;
-                case DOT:
-                    if (c == '\n') {
-                        state = LINE_START;
-                        return i;
-                    }
-                    s = c == '\r' ? DOT_CR : MIDDLE;
-                    break;
-                default: // DOT_CR
-                    if (c == '\n') {
-                        state = LINE_START;
-                        return i;
-                    }
-                    s = MIDDLE;
-                    break;
+            s = next(s, b[i++]);
+            if (s == END) {
+                state = LINE_START;
+                return i;
             }
         }
         state = s;
         return -1;
+    }
+
+    /**
+     * Scans {@code in[from..to)} like {@link #scan} and copies the body bytes in it to {@code out}
+     * (which must hold {@code to - from + 1} bytes) without the dot-stuffing and without the
+     * terminator; {@link #produced} then says how many. A body's bytes come out the same
+     * whatever the split into chunks: only a line-start dot, and a CR right after it, are held
+     * back until the next byte shows whether they begin the terminator.
+     */
+    int unstuff(byte[] in, int from, int to, byte[] out) {
+        int s = state;
+        int o = 0;
+        int i = from;
+        while (i < to) {
+            if (s == MIDDLE) {
+                int lf = nextLineFeed(in, i, to);
+                int stop = lf == to ? to : lf + 1;
+                System.arraycopy(in, i, out, o, stop - i);
+                o += stop - i;
+                i = stop;
+                if (lf != to) {
+                    s = LINE_START;
+                }
+                continue;
+            }
+            byte c = in[i++];
+            int t = next(s, c);
+            if (t == END) {
+                state = LINE_START;
+                produced = o;
+                return i;
+            }
+            if (s == DOT_CR) {
+                out[o++] = '\r';
+            }
+            if (t != DOT && t != DOT_CR) {
+                out[o++] = c;
+            }
+            s = t;
+        }
+        state = s;
+        produced = o;
+        return -1;
+    }
+
+    /** Returns how many bytes the last {@link #unstuff} put into its output. */
+    int produced() {
+        return produced;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -52,9 +53,23 @@ public final class Pop3Proxy {
      * session ends.
      */
     public SessionOutcome serve(Socket client, ListenOptions options) {
+        return serve(client, options, ClientSessions.UNCOUNTED);
+    }
+
+    /**
+     * Serves as {@link #serve(Socket, ListenOptions)}; behind the PROXY protocol, also counts the
+     * real client the header names in {@code perClient} for the session's length, refusing it
+     * (before any TLS handshake) when it has too many sessions already.
+     */
+    SessionOutcome serve(Socket client, ListenOptions options, ClientSessions perClient) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
+        if (options.greetingSent() && (options.implicitTls() || options.proxyProtocol().isPresent()
+                || !config.greeting().equals(ProxyConfig.DEFAULT_GREETING))) {
+            throw new IllegalArgumentException("a greeting already sent needs a plain connection and the default greeting");
+        }
+        InetAddress counted = null;
         try (client) {
             ClientInfo info = new ClientInfo((InetSocketAddress) client.getLocalSocketAddress(),
                     (InetSocketAddress) client.getRemoteSocketAddress());
@@ -66,6 +81,7 @@ public final class Pop3Proxy {
                     LOG.warn("refused {}: not allowed to send a PROXY protocol header", info.clientAddress());
                     return SessionOutcome.FAILED;
                 }
+                ClientInfo peer = info;
                 try {
                     info = ProxyHeader.read(client, info, config.timeout());
                 } catch (IOException e) {
@@ -73,6 +89,16 @@ public final class Pop3Proxy {
                     return SessionOutcome.FAILED;
                 }
                 MDC.put("client", info.clientAddress());
+                // A header that names no client (LOCAL, UNKNOWN) is the balancer's own: not counted.
+                if (info != peer) {
+                    if (!perClient.enter(info.remote().getAddress())) {
+                        LOG.warn("limit of {} sessions per client reached, refusing {}", perClient.limit(),
+                                info.clientAddress());
+                        SessionThreads.refuse(client);
+                        return SessionOutcome.FAILED;
+                    }
+                    counted = info.remote().getAddress();
+                }
             }
             Socket session = client;
             if (options.implicitTls()) {
@@ -97,10 +123,13 @@ public final class Pop3Proxy {
                 client.setSoTimeout(0);
             }
             return new Session(config, info, session.getInputStream(), session.getOutputStream(), session,
-                    options.implicitTls(), client, client).run();
+                    options.implicitTls(), client, client).greeted(options.greetingSent()).run();
         } catch (IOException e) {
             return SessionOutcome.FAILED;
         } finally {
+            if (counted != null) {
+                perClient.leave(counted);
+            }
             MDC.remove("client");
         }
     }
@@ -143,6 +172,9 @@ public final class Pop3Proxy {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
+        if (options.greetingSent()) {
+            throw new IllegalArgumentException("a listener cannot have greeted connections it has not accepted");
+        }
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);

@@ -16,6 +16,9 @@ import org.pop3proxy.api.VirusScanner;
  * the manual's: a 600 second timeout, 5 unknown commands, 6 lines to log in, no scanning.
  */
 public final class ProxyConfig {
+    /** The proxy's greeting unless {@link Builder#greeting} sets another, without CRLF. */
+    public static final String DEFAULT_GREETING = "+OK POP3 proxy ready";
+
     private final ServerSelector selector;
     private final AccessController accessController;
     private final LoginRecorder loginRecorder;
@@ -124,7 +127,7 @@ public final class ProxyConfig {
         private Duration timeout = Duration.ofSeconds(600);
         private Duration connectTimeout;
         private Optional<InetAddress> sourceAddress = Optional.empty();
-        private String greeting = "+OK POP3 proxy ready";
+        private String greeting = DEFAULT_GREETING;
         private int maxUnknownCommands = 5;
         private int maxAuthorizationLines = 6;
         private boolean relayServerErrors;

@@ -28,7 +28,7 @@ public final class ProxyServer implements Closeable {
     private final ExecutorService sessions;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    private final ClientSessions perClient;
     private volatile boolean started;
 
     ProxyServer(Pop3Proxy proxy, ServerSocket socket, ListenOptions options) {
@@ -36,6 +36,7 @@ public final class ProxyServer implements Closeable {
         this.socket = socket;
         this.options = options;
         this.sessions = SessionThreads.newExecutor(proxy.config().maxSessions());
+        this.perClient = new ClientSessions(proxy.config().maxSessionsPerClient());
     }
 
     /** Returns the bound address; its port is the real one when port 0 was asked for. */
@@ -96,7 +97,7 @@ public final class ProxyServer implements Closeable {
                 try {
                     sessions.execute(() -> {
                         try {
-                            proxy.serve(client, options);
+                            proxy.serve(client, options, perClient);
                         } finally {
                             open.remove(client);
                             leave(from);
@@ -124,27 +125,19 @@ public final class ProxyServer implements Closeable {
         }
     }
 
-    /** Counts a session for {@code client}; returns false, counting nothing, when it has too many. */
+    /**
+     * Counts a session for the peer {@code client}; returns false, counting nothing, when it has
+     * too many. Behind the PROXY protocol the peer is the load balancer, and counting it would cap
+     * all clients together: {@link Pop3Proxy} counts the real client once the header names it.
+     */
     private boolean enter(InetAddress client) {
-        if (options.proxyProtocol().isPresent()) {
-            // The peer is the load balancer, not a client: counting it would cap all clients together.
-            return true;
-        }
-        int limit = proxy.config().maxSessionsPerClient();
-        boolean[] admitted = new boolean[1];
-        perClient.compute(client, (k, n) -> {
-            int count = n == null ? 0 : n;
-            admitted[0] = count < limit;
-            return admitted[0] ? count + 1 : (n == null ? null : n);
-        });
-        return admitted[0];
+        return options.proxyProtocol().isPresent() || perClient.enter(client);
     }
 
     private void leave(InetAddress client) {
-        if (options.proxyProtocol().isPresent()) {
-            return;
+        if (options.proxyProtocol().isEmpty()) {
+            perClient.leave(client);
         }
-        perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     /** Cuts every open session: blocked reads fail at once, whatever kind of thread runs them. */

@@ -35,7 +35,6 @@ final class ScanningDelivery {
     private static final byte[] TERMINATOR = {'.', '\r', '\n'};
     private static final byte[] CRLF = {'\r', '\n'};
     private static final int MAX_QUOTED_LINES = 100;
-    private static final int MAX_QUOTED_LINE = 200;
     private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_VIRUS_NAME = 100;
     private static final FileAttribute<?> OWNER_ONLY =
@@ -114,33 +113,35 @@ final class ScanningDelivery {
     }
 
     /**
-     * Copies the body that follows on {@code server} up to its terminator into {@code spool}, un-dot-stuffed.
+     * Copies the body that follows on {@code server} up to its terminator into {@code spool}, un-dot-stuffed
+     * ({@link BodyEnd#unstuff}, the relay's own end-of-body state machine).
      * Returns false, leaving the rest unread, when it is above {@code max} bytes or when all
      * spool files of the process together would hold more than {@code maxTotal}. What it counts
      * against that total is added to {@code reserved}, for the caller to release with the file.
      */
     static boolean spoolBody(Upstream server, Path spool, long max, long maxTotal, AtomicLong reserved)
             throws UpstreamFailure, SpoolFailure {
-        Unstuffer unstuffer = new Unstuffer();
+        BodyEnd bodyEnd = new BodyEnd();
         byte[] in = new byte[BUFFER];
-        byte[] out = new byte[BUFFER + 2];
+        byte[] out = new byte[BUFFER + 1];
         long total = 0;
         try (OutputStream file = Files.newOutputStream(spool)) {
             while (true) {
                 int n = server.readBody(in);
-                int used = unstuffer.feed(in, n, out);
-                total += unstuffer.produced;
+                int used = bodyEnd.unstuff(in, 0, n, out);
+                int produced = bodyEnd.produced();
+                total += produced;
                 if (total > max) {
                     LOG.error("message above the scan size limit of {} bytes, refused", max);
                     return false;
                 }
-                reserved.addAndGet(unstuffer.produced);
-                if (SPOOLED.addAndGet(unstuffer.produced) > maxTotal) {
+                reserved.addAndGet(produced);
+                if (SPOOLED.addAndGet(produced) > maxTotal) {
                     LOG.error("spool space of {} bytes in use, message refused", maxTotal);
                     return false;
                 }
                 try {
-                    file.write(out, 0, unstuffer.produced);
+                    file.write(out, 0, produced);
                 } catch (IOException e) {
                     throw new SpoolFailure(e.getMessage());
                 }
@@ -153,77 +154,6 @@ final class ScanningDelivery {
             }
         } catch (IOException e) {
             throw new SpoolFailure(e.getMessage());
-        }
-    }
-
-    /**
-     * Undoes dot-stuffing across any split of the body into chunks, and finds its end: the
-     * lone-dot line, {@code .CRLF} or, from a server using bare line feeds, {@code .LF}.
-     */
-    static final class Unstuffer {
-        private static final int LINE_START = 0;
-        private static final int MIDDLE = 1;
-        private static final int DOT = 2;
-        private static final int DOT_CR = 3;
-
-        private int state = LINE_START;
-        /** How many bytes the last {@link #feed} put into its output. */
-        int produced;
-
-        /**
-         * Un-stuffs {@code in[0..n)} into {@code out} (which must hold {@code n + 2} bytes) and
-         * returns the index just past the terminator, or -1 if the body goes on.
-         */
-        int feed(byte[] in, int n, byte[] out) {
-            int o = 0;
-            int s = state;
-            for (int i = 0; i < n; i++) {
-                byte c = in[i];
-                switch (s) {
-                    case MIDDLE:
-                        out[o++] = c;
-                        if (c == '\n') {
-                            s = LINE_START;
-                        }
-                        break;
-                    case LINE_START:
-                        if (c == '.') {
-                            s = DOT;
-                        } else {
-                            out[o++] = c;
-                            s = c == '\n' ? LINE_START : MIDDLE;
-                        }
-                        break;
-                    case DOT:
-                        if (c == '\n') {
-                            return finish(LINE_START, o, i + 1);
-                        }
-                        if (c == '\r') {
-                            s = DOT_CR;
-                        } else {
-                            out[o++] = c;
-                            s = MIDDLE;
-                        }
-                        break;
-                    default: // DOT_CR: a stuffed line that starts with CR
-                        if (c == '\n') {
-                            return finish(LINE_START, o, i + 1);
-                        }
-                        out[o++] = '\r';
-                        out[o++] = c;
-                        s = MIDDLE;
-                        break;
-                }
-            }
-            state = s;
-            produced = o;
-            return -1;
-        }
-
-        private int finish(int s, int o, int end) {
-            state = s;
-            produced = o;
-            return end;
         }
     }
 
@@ -301,7 +231,7 @@ final class ScanningDelivery {
 
     /**
      * Returns the spooled message's header section quoted for the notice: each line indented,
-     * anything but printable ASCII and tabs dropped, lines, line count and bytes read capped.
+     * reduced by {@link LogText#headerText}, line count and bytes read capped.
      */
     static String quotedHeaders(Path spool) throws IOException {
         StringBuilder quoted = new StringBuilder();
@@ -314,12 +244,9 @@ final class ScanningDelivery {
                 while (end < head.length && head[end] != '\n') {
                     end++;
                 }
-                String line = printableAscii(head, start, end);
+                String line = LogText.headerText(new String(head, start, end - start, StandardCharsets.ISO_8859_1));
                 if (line.isEmpty()) {
                     break;
-                }
-                if (line.length() > MAX_QUOTED_LINE) {
-                    line = line.substring(0, MAX_QUOTED_LINE) + " [...]";
                 }
                 quoted.append("    ").append(line).append("\r\n");
                 lines++;
@@ -330,19 +257,6 @@ final class ScanningDelivery {
             }
         }
         return quoted.toString();
-    }
-
-    private static String printableAscii(byte[] b, int from, int to) {
-        StringBuilder s = new StringBuilder(to - from);
-        for (int i = from; i < to; i++) {
-            int c = b[i] & 0xff;
-            if (c == '\t') {
-                s.append(' ');
-            } else if (c >= 0x20 && c < 0x7f) {
-                s.append((char) c);
-            }
-        }
-        return s.toString().stripTrailing();
     }
 
     /** Returns {@code name} reduced to the characters virus names use, capped; never empty. */
@@ -359,11 +273,8 @@ final class ScanningDelivery {
 
     /** Returns {@code text} as printable ASCII on one line, for a header field. */
     private static String headerText(String text) {
-        String t = printableAscii(text.getBytes(StandardCharsets.ISO_8859_1), 0, text.length()).strip();
-        if (t.isEmpty()) {
-            return "unknown scanner";
-        }
-        return t.length() > MAX_QUOTED_LINE ? t.substring(0, MAX_QUOTED_LINE) : t;
+        String t = LogText.headerText(text).strip();
+        return t.isEmpty() ? "unknown scanner" : t;
     }
 
     /** The spool file could not be written: a local fault, answered with {@code -ERR}. */

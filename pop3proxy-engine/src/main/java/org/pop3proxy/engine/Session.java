@@ -48,6 +48,7 @@ final class Session {
     static final String TLS_ACTIVE = "-ERR TLS already active";
     static final String NO_STLS = "-ERR STLS not available";
     static final String CAPA_OK = "+OK Capability list follows";
+    static final String NO_SCANNER = "-ERR virus scanner not available";
     /**
      * Bounds how long closing a TLS connection waits for the peer's close_notify (the JDK reads
      * for it with the socket's timeout, which may be the whole {@code -t}).
@@ -70,11 +71,15 @@ final class Session {
 
     private Upstream upstream;
     private Socket upstreamSocket;
+    /** The TCP socket under {@link #upstreamSocket}, the same one without TLS. */
+    private Socket upstreamTcp;
     private LoginRecord login;
     private int unknownCommands;
     private long authorizationDeadline;
     private boolean readTimeoutShortened;
     private final boolean scanning;
+    /** Whether the caller has sent the greeting already ({@link ListenOptions#greetingSent()}). */
+    private boolean greeted;
 
     /**
      * Serves a client; {@code tls} says its connection is TLS already (implicit TLS), and
@@ -97,6 +102,12 @@ final class Session {
         this.scanning = config.virusScanner().enabled();
     }
 
+    /** Notes that the greeting is already on the wire; returns this session. */
+    Session greeted(boolean greeted) {
+        this.greeted = greeted;
+        return this;
+    }
+
     SessionOutcome run() {
         String from = client.clientAddress();
         MDC.put("session", id);
@@ -111,11 +122,16 @@ final class Session {
                     config.virusScanner().probe();
                 } catch (IOException e) {
                     LOG.error("virus scanner not available, refusing the client: {}", e.getMessage());
+                    if (greeted) {
+                        reply(NO_SCANNER);
+                    }
                     return SessionOutcome.FAILED;
                 }
             }
             config.loginRecorder().sessionStarted(client);
-            reply(config.greeting());
+            if (!greeted) {
+                reply(config.greeting());
+            }
             authorize();
             return transact();
         } catch (SessionEnd e) {
@@ -131,8 +147,7 @@ final class Session {
             return SessionOutcome.FAILED;
         } finally {
             if (upstream != null) {
-                boundTlsClose(upstreamSocket);
-                upstream.close();
+                closeConnection(upstreamSocket, upstreamTcp);
             }
             closeClient();
             MDC.remove("session");
@@ -263,8 +278,9 @@ final class Session {
         }
         String target = LogText.escape(route.server().text());
         try {
-            upstreamSocket = config.upstreamTls().connect(config.transport(), route.server(),
+            upstreamTcp = config.transport().connect(route.server(),
                     new UpstreamOptions(config.sourceAddress(), config.connectTimeout(), config.timeout()));
+            upstreamSocket = config.upstreamTls().start(upstreamTcp, route.server());
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot connect to {}: {}", target, e.getMessage());
             reply(BAD_LOGIN);
@@ -587,24 +603,37 @@ final class Session {
 
     private void closeClient() {
         if (socket != null) {
-            boundTlsClose(socket);
-            // Closing TLS writes close_notify, which a client that does not read can block.
-            Watchdog.Deadline closing = new Watchdog.Deadline(tcp);
-            closing.arm(TLS_CLOSE_WAIT_MILLIS * 1_000_000L);
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Nothing more to do with a client we are leaving.
-            } finally {
-                closing.disarm();
-                closeQuietly(tcp);
-            }
+            closeConnection(socket, tcp);
         } else {
             try {
                 out.flush();
             } catch (IOException ignored) {
                 // The client is gone; the session is over anyway.
             }
+        }
+    }
+
+    /**
+     * Closes {@code socket} and the {@code tcp} socket under it. Closing TLS writes close_notify,
+     * which a peer that stopped reading with full buffers blocks for ever, and may wait for the
+     * peer's close_notify; a watchdog closes {@code tcp} under both waits once the bound passes.
+     */
+    private static void closeConnection(Socket socket, Socket tcp) {
+        if (!(socket instanceof SSLSocket)) {
+            closeQuietly(socket);
+            closeQuietly(tcp);
+            return;
+        }
+        boundTlsClose(socket);
+        Watchdog.Deadline closing = new Watchdog.Deadline(tcp);
+        closing.arm(TLS_CLOSE_WAIT_MILLIS * 1_000_000L);
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing more to do with a connection we are leaving.
+        } finally {
+            closing.disarm();
+            closeQuietly(tcp);
         }
     }
 

@@ -18,8 +18,6 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.pop3proxy.api.ServerTarget;
-import org.pop3proxy.api.Transport;
-import org.pop3proxy.api.UpstreamOptions;
 
 /**
  * How the proxy protects its connection to the POP3 server: not at all ({@link #NONE}, the
@@ -162,13 +160,16 @@ public final class UpstreamTls {
         return trust;
     }
 
-    /** Connects through {@code transport}; in implicit mode also completes the TLS handshake. */
-    Socket connect(Transport transport, ServerTarget server, UpstreamOptions options) throws IOException {
-        Socket socket = transport.connect(server, options);
+    /**
+     * Returns the socket to speak POP3 on over the connected {@code tcp}: in implicit mode a TLS
+     * socket whose handshake is complete (closing {@code tcp} when that fails), else {@code tcp}.
+     * The caller keeps {@code tcp}, the only thing a deadline may close under TLS.
+     */
+    Socket start(Socket tcp, ServerTarget server) throws IOException {
         if (mode != Mode.IMPLICIT) {
-            return socket;
+            return tcp;
         }
-        return handshake(socket, server);
+        return handshake(tcp, server);
     }
 
     /**

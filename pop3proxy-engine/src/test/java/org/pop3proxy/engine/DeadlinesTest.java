@@ -32,9 +32,11 @@ class DeadlinesTest {
     @Test
     void tlsClientThatStopsReadingIsCutAndOtherSessionsKeepTheirDeadline() throws Exception {
         TestCerts certs = TestCerts.get();
+        // -t bounds the TLS handshake too: 2 s leaves room for one on a loaded machine (500 ms
+        // did not, now and then), and still cuts the stuck writer well within the test's wait.
         try (ScriptedServer upstream = ScriptedServer.withMessage(BIG);
              ScriptedServer upstream2 = ScriptedServer.withMessage(BIG);
-             ProxyServer tlsProxy = Pop3Proxy.create(config(upstream.port(), Duration.ofMillis(500)))
+             ProxyServer tlsProxy = Pop3Proxy.create(config(upstream.port(), Duration.ofMillis(2000)))
                      .listen(new InetSocketAddress("127.0.0.1", 0), ListenOptions.PLAIN.withImplicitTls(true));
              ProxyServer plainProxy = Pop3Proxy.create(config(upstream2.port(), Duration.ofMillis(500)))
                      .listen(new InetSocketAddress("127.0.0.1", 0));

@@ -268,17 +268,15 @@ class ScanningDeliveryTest {
     void unstuffsAcrossEveryChunkBoundary() {
         byte[] body = bytes(BODY + ".\r\n");
         for (int split = 0; split <= body.length; split++) {
-            ScanningDelivery.Unstuffer u = new ScanningDelivery.Unstuffer();
-            byte[] out = new byte[body.length + 2];
+            BodyEnd u = new BodyEnd();
+            byte[] out = new byte[body.length + 1];
             ByteArrayOutputStream got = new ByteArrayOutputStream();
-            byte[] first = java.util.Arrays.copyOfRange(body, 0, split);
-            byte[] second = java.util.Arrays.copyOfRange(body, split, body.length);
-            int end = u.feed(first, first.length, out);
-            got.write(out, 0, u.produced);
+            int end = u.unstuff(body, 0, split, out);
+            got.write(out, 0, u.produced());
             if (end < 0) {
-                end = u.feed(second, second.length, out);
-                got.write(out, 0, u.produced);
-                assertEquals(second.length, end, "split " + split);
+                end = u.unstuff(body, split, body.length, out);
+                got.write(out, 0, u.produced());
+                assertEquals(body.length, end, "split " + split);
             }
             assertArrayEquals(bytes(UNSTUFFED), got.toByteArray(), "split " + split);
         }

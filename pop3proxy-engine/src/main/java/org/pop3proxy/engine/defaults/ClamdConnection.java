@@ -93,7 +93,7 @@ final class ClamdConnection implements Closeable {
             if (n < 0) {
                 throw new IOException(buf.position() == 0
                         ? "clamd closed the connection without an answer"
-                        : "clamd's answer ended without its terminator: " + printable(buf));
+                        : "clamd's answer ended without its terminator: " + received(buf));
             }
             for (int i = buf.position() - n; i < buf.position(); i++) {
                 if (buf.get(i) == 0) {
@@ -101,7 +101,7 @@ final class ClamdConnection implements Closeable {
                 }
             }
             if (!buf.hasRemaining()) {
-                throw new IOException("clamd's answer is longer than " + max + " bytes: " + printable(buf));
+                throw new IOException("clamd's answer is longer than " + max + " bytes: " + received(buf));
             }
             if (n == 0) {
                 await(SelectionKey.OP_READ, readTimeoutMillis, "answer");
@@ -142,15 +142,9 @@ final class ClamdConnection implements Closeable {
         return r;
     }
 
-    /** Returns the bytes read so far with anything but printable ASCII as {@code ?}, capped. */
-    static String printable(ByteBuffer buf) {
-        int n = Math.min(buf.position(), 200);
-        StringBuilder sb = new StringBuilder(n);
-        for (int i = 0; i < n; i++) {
-            int c = buf.get(i) & 0xff;
-            sb.append(c >= 0x20 && c < 0x7f ? (char) c : '?');
-        }
-        return sb.toString();
+    /** Returns the bytes read so far, as far as a log line shows them, made safe for one. */
+    private static String received(ByteBuffer buf) {
+        return LogText.escape(new String(buf.array(), 0, Math.min(buf.position(), LogText.MAX), StandardCharsets.ISO_8859_1));
     }
 
     @Override

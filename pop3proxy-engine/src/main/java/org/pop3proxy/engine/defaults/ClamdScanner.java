@@ -134,7 +134,7 @@ public final class ClamdScanner implements VirusScanner {
             String reply = c.readReply(MAX_REPLY);
             ScanResult result = verdict(reply, "stream");
             if (!sent && !(result instanceof ScanResult.Infected)) {
-                return ScanResult.failed("clamd answered before the end of the message: " + printable(reply));
+                return ScanResult.failed("clamd answered before the end of the message: " + LogText.escape(reply));
             }
             return result;
         }
@@ -143,7 +143,7 @@ public final class ClamdScanner implements VirusScanner {
     private ScanResult contscan(Path message, long deadline) throws IOException {
         String path = message.toRealPath().toString();
         if (path.indexOf('\n') >= 0 || path.indexOf('\0') >= 0 || path.indexOf('\r') >= 0) {
-            return ScanResult.failed("spool path unusable for CONTSCAN: " + printable(path));
+            return ScanResult.failed("spool path unusable for CONTSCAN: " + LogText.escape(path));
         }
         try (ClamdConnection c = connect(deadline)) {
             c.write(command("zCONTSCAN " + path));
@@ -167,7 +167,7 @@ public final class ClamdScanner implements VirusScanner {
                 return ScanResult.infected(name);
             }
         }
-        return ScanResult.failed("clamd answered: " + printable(reply));
+        return ScanResult.failed("clamd answered: " + LogText.escape(reply));
     }
 
     /**
@@ -181,7 +181,7 @@ public final class ClamdScanner implements VirusScanner {
             c.write(command("zPING"));
             String reply = c.readReply(MAX_REPLY);
             if (!reply.equals("PONG")) {
-                throw new IOException("clamd at " + where() + " answered PING with: " + printable(reply));
+                throw new IOException("clamd at " + where() + " answered PING with: " + LogText.escape(reply));
             }
         } catch (UnresolvedAddressException e) {
             throw new IOException("clamd host unknown: " + where(), e);
@@ -192,7 +192,7 @@ public final class ClamdScanner implements VirusScanner {
     private String fetchVersion(long deadline) throws IOException {
         try (ClamdConnection c = connect(deadline)) {
             c.write(command("zVERSION"));
-            String reply = printable(c.readReply(MAX_REPLY)).strip();
+            String reply = LogText.printable(c.readReply(MAX_REPLY)).strip();
             if (reply.isEmpty()) {
                 throw new IOException("clamd at " + where() + " answered VERSION with nothing");
             }
@@ -259,17 +259,6 @@ public final class ClamdScanner implements VirusScanner {
     private String where() {
         return unixSocket.map(p -> "unix:" + p)
                 .orElseGet(() -> tcp.get().getHostString() + ":" + tcp.get().getPort());
-    }
-
-    /** Returns {@code s} with anything but printable ASCII as {@code ?}, capped at 200 characters. */
-    static String printable(String s) {
-        int n = Math.min(s.length(), 200);
-        StringBuilder sb = new StringBuilder(n);
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return sb.toString();
     }
 
     @Override

@@ -143,15 +143,7 @@ public final class LoginFiles implements LoginRecorder {
     }
 
     private static String field(String s) {
-        if (s.isEmpty()) {
-            return "-";
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            b.append(c > 0x20 && c < 0x7f ? c : '?');
-        }
-        return b.toString();
+        return s.isEmpty() ? "-" : LogText.word(s);
     }
 
     /**

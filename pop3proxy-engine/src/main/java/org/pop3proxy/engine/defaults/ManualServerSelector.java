@@ -83,7 +83,7 @@ public final class ManualServerSelector implements ServerSelector {
         }
         ServerText.Outcome parsed = ServerText.parse(serverText, services);
         if (parsed instanceof ServerText.Invalid invalid) {
-            return Selection.reject("server \"" + printable(serverText) + "\" refused: " + invalid.reason());
+            return Selection.reject("server \"" + LogText.escape(serverText) + "\" refused: " + invalid.reason());
         }
         ServerText.Parsed server = (ServerText.Parsed) parsed;
         if (allowList.isPresent() && allowList.get().match(server).isEmpty()) {
@@ -99,17 +99,6 @@ public final class ManualServerSelector implements ServerSelector {
             }
         }
         return -1;
-    }
-
-    /** Returns {@code s} cut to 100 characters, anything a log backend might act on as {@code ?}. */
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 100; i++) {
-            char c = s.charAt(i);
-            boolean plain = c > 0x20 && c < 0x7f && c != '$' && c != '{' && c != '}' && c != '%' && c != '\\';
-            b.append(plain ? c : '?');
-        }
-        return b.toString();
     }
 
     @Override
@@ -150,7 +139,7 @@ public final class ManualServerSelector implements ServerSelector {
             }
             ServerText.Outcome parsed = ServerText.parse(server, services());
             if (parsed instanceof ServerText.Invalid invalid) {
-                throw new IllegalArgumentException("server \"" + printable(server) + "\": " + invalid.reason());
+                throw new IllegalArgumentException("server \"" + LogText.escape(server) + "\": " + invalid.reason());
             }
             this.defaultServer = Optional.of(((ServerText.Parsed) parsed).target());
             return this;

@@ -50,7 +50,6 @@ public final class ProgramAccessController implements AccessController {
     static final int MAX_STDOUT_BYTES = 16 * 1024;
     static final int MAX_STDERR_BYTES = 16 * 1024;
     static final int MAX_LOG_LINES = 40;
-    static final int MAX_LOG_LINE = 200;
     private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(ProgramAccessController.class);
@@ -214,7 +213,7 @@ public final class ProgramAccessController implements AccessController {
                     || (line.length() > 4 && line.charAt(4) != ' ' && line.charAt(4) != '\t')) {
                 continue;
             }
-            String text = printableAscii(line.substring(4)).strip();
+            String text = LogText.printable(line.substring(4).strip()).strip();
             if (text.isEmpty()) {
                 continue;
             }
@@ -231,29 +230,9 @@ public final class ProgramAccessController implements AccessController {
         return out;
     }
 
-    private static String printableAscii(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c < 0x7f) {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
-    /** Returns {@code line} masked of {@code secret}, printable, bounded, for a log line. */
+    /** Returns {@code line} masked of {@code secret}, made safe for a log line. */
     static String forLog(String line, String secret) {
-        String masked = secret.isEmpty() ? line : line.replace(secret, "***");
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < masked.length() && b.length() < MAX_LOG_LINE; i++) {
-            char c = masked.charAt(i);
-            b.append(c >= 0x20 && c < 0x7f && c != '$' && c != '{' && c != '}' && c != '%' && c != '\\' ? c : '?');
-        }
-        if (masked.length() > MAX_LOG_LINE) {
-            b.append("...");
-        }
-        return b.toString();
+        return LogText.escape(secret.isEmpty() ? line : line.replace(secret, "***"));
     }
 
     @Override

@@ -90,7 +90,7 @@ class ClamdScannerFaultTest {
     void failsOnGarbage() throws IOException {
         try (ClamdFake fake = ClamdFake.start(Fault.GARBAGE)) {
             String reason = reason(fake.scanner().build().scan(message(100)));
-            assertEquals("clamd answered: ?hello??", reason);
+            assertEquals("clamd answered: \\x01hello\\x0d\\x0a", reason);
         }
     }
 

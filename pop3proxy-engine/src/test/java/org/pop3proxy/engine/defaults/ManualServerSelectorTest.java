@@ -50,6 +50,14 @@ class ManualServerSelectorTest {
     }
 
     @Test
+    void aRefusedServerIsQuotedSafelyForTheLog() {
+        // Blanks and control bytes are refused before this; what is left a backend could act on.
+        Selection got = selector().clientSelection(true).build().select(CLIENT, "bob@${jndi:ldap://x}%n\\");
+        String reason = assertInstanceOf(Selection.Reject.class, got).reason();
+        assertTrue(reason.contains("\"\\x24\\x7bjndi:ldap://x\\x7d\\x25n\\x5c\""), reason);
+    }
+
+    @Test
     void withoutClientSelectionTheWholeLoginGoesToTheDefaultServer() {
         ManualServerSelector s = selector().defaultServer(DEFAULT).build();
         routes(s, "bob", "bob", "pop.default.example", 110, "pop.default.example");

@@ -303,7 +303,7 @@ class ProgramAccessControllerTest {
     void clientLinesParsing() {
         assertEquals(List.of("a", "b c"), ProgramAccessController.clientLines(List.of("-ERR a", "-ERR   b c  ", "+OK x")));
         assertEquals(List.of("x", "y"), ProgramAccessController.lines("x\r\ny\n".getBytes(StandardCharsets.US_ASCII)));
-        assertEquals("a *** b?", ProgramAccessController.forLog("a pw b\u0007", "pw"));
+        assertEquals("a *** b\\x07 \\x24\\x7bx\\x7d", ProgramAccessController.forLog("a pw b\u0007 ${x}", "pw"));
     }
 
     @Test

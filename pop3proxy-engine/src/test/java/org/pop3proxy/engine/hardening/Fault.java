@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.netcrusher.core.reactor.NioReactor;
 import org.netcrusher.core.throttle.Throttler;
 import org.netcrusher.tcp.TcpCrusher;
@@ -76,8 +77,16 @@ final class Fault implements AutoCloseable {
         return crusher.getBindAddress().getPort();
     }
 
-    /** Injects the fault into every open connection on the link. */
+    /**
+     * Injects the fault into every open connection on the link. The far end may see a connection
+     * before NetCrusher has registered it as a pair (its reactor does that after connecting), and
+     * a fault injected then would miss it: first wait, bounded, until the link holds one.
+     */
     void inject() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (crusher.getClientAddresses().isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
         switch (kind) {
             case DROP:
             case RESET:

@@ -39,6 +39,13 @@ public final class Bench {
     private static final int USERS = 32;
     private static final int BIG_MB = 50;
     private static final int CLIENTS = 16;
+    /**
+     * The JVM options bin/pop3.proxy gives a daemon, as far as they concern speed. JDK 21+:
+     * virtual threads wait for sockets through one platform poller thread each for reads and
+     * writes, instead of the JDK 22+ default of a master poller handing events to virtual
+     * sub-pollers, one more hop per wait (docs/PERFORMANCE.md §2). Older JDKs ignore it.
+     */
+    static final List<String> DAEMON_OPTS = List.of("-Djdk.pollerMode=1");
 
     private final boolean quick;
     private final Map<String, String> jdks = new LinkedHashMap<>();
@@ -468,7 +475,9 @@ public final class Bench {
 
     private Child startProxy(Map.Entry<String, String> jdk, int serverPort, String what) throws IOException {
         String log = "proxy-" + jdk.getKey().replaceAll("\\W+", "") + "-" + what.replaceAll("\\W+", "") + ".log";
-        return Child.start("proxy", jdk.getValue(), proxyOpts, classpath, ProxyMain.class.getName(),
+        List<String> opts = new ArrayList<>(DAEMON_OPTS);
+        opts.addAll(proxyOpts);
+        return Child.start("proxy", jdk.getValue(), opts, classpath, ProxyMain.class.getName(),
                 List.of("127.0.0.1", Integer.toString(serverPort)), logDir.resolve(log));
     }
 
@@ -557,7 +566,8 @@ public final class Bench {
         }
         md.append("| Servers | ").append(String.join(", ", servers.keySet()))
                 .append(" (GreenMail in its own JDK 17 JVM; Dovecot from Debian, bench/dovecot.sh) |\n");
-        md.append("| Proxy | engine in daemon mode in its own JVM (`ProxyMain`, default heap and GC, no logging backend)")
+        md.append("| Proxy | engine in daemon mode in its own JVM (`ProxyMain`, default heap and GC, no logging backend, `")
+                .append(String.join(" ", DAEMON_OPTS)).append("`)")
                 .append(proxyOpts.isEmpty() ? "" : ", options `" + String.join(" ", proxyOpts) + "`").append(" |\n\n");
         md.append("The machine has 2 cores shared with other engineers' builds, and the load generator, the server\n")
                 .append("and the proxy all share them: absolute numbers are noisy and CPU-bound; the ratios are the figures\n")

@@ -118,6 +118,10 @@ public final class Pop3Proxy {
                     return SessionOutcome.FAILED;
                 }
             }
+            if (!options.implicitTls()) {
+                // The session bounds its reads of a plain socket itself (SocketReadDeadline).
+                client.setSoTimeout(0);
+            }
             return new Session(config, info, session.getInputStream(), session.getOutputStream(), session,
                     options.implicitTls(), client, client).greeted(options.greetingSent()).run();
         } catch (IOException e) {

@@ -58,6 +58,8 @@ final class Session {
     private final ProxyConfig config;
     private final ClientInfo client;
     private ClientLineReader lines;
+    /** Bounds the reads of a plain client socket; null on TLS (SO_TIMEOUT) and on streams. */
+    private SocketReadDeadline clientReads;
     private OutputStream out;
     private Socket socket;
     /** The TCP socket under any TLS (closing TLS would wait for the blocked thread); null on streams. */
@@ -90,6 +92,10 @@ final class Session {
         this.tls = tls;
         this.config = config;
         this.client = client;
+        if (socket != null && !tls) {
+            clientReads = new SocketReadDeadline(in, socket, config.timeout().toMillis());
+            in = clientReads;
+        }
         this.lines = new ClientLineReader(in);
         this.out = new WriteDeadline(out, abort, config.timeout().toMillis());
         this.socket = socket;
@@ -103,11 +109,12 @@ final class Session {
     }
 
     SessionOutcome run() {
+        String from = client.clientAddress();
         MDC.put("session", id);
-        MDC.put("client", client.clientAddress());
+        MDC.put("client", from);
         try {
-            if (!config.quiet()) {
-                LOG.info("connected from {} port {} to {} port {}", client.clientAddress(),
+            if (!config.quiet() && LOG.isInfoEnabled()) {
+                LOG.info("connected from {} port {} to {} port {}", from,
                         client.remote().getPort(), client.interfaceAddress(), client.local().getPort());
             }
             if (scanning) {
@@ -282,7 +289,8 @@ final class Session {
         try {
             // -t bounds every read from the server, whatever the Transport set.
             upstreamSocket.setSoTimeout(Math.toIntExact(config.timeout().toMillis()));
-            upstream = new Upstream(upstreamSocket);
+            upstream = upstreamSocket instanceof SSLSocket ? new Upstream(upstreamSocket)
+                    : Upstream.plain(upstreamSocket, config.timeout().toMillis());
         } catch (IOException | RuntimeException e) {
             closeQuietly(upstreamSocket);
             LOG.warn("cannot connect to {}: {}", target, e.getMessage());
@@ -344,6 +352,8 @@ final class Session {
             throw new UpstreamFailure("server sent data after its STLS +OK; possible injection, aborting");
         }
         try {
+            // The TLS socket takes its per-read timeout from the plain one.
+            plain.setSoTimeout(Math.toIntExact(config.timeout().toMillis()));
             SSLSocket secured = config.upstreamTls().handshake(plain, server);
             upstreamSocket = secured;
             LOG.debug("TLS with the server: {} {}", secured.getSession().getProtocol(),
@@ -396,6 +406,8 @@ final class Session {
         }
         reply(STLS_OK);
         try {
+            // The TLS socket takes its per-read timeout from the plain one.
+            socket.setSoTimeout(Math.toIntExact(clientReads.timeoutMillis()));
             SSLSocket secured = config.clientTls().orElseThrow().serverSocket(socket);
             // Each handshake read has -t; the handshake as a whole must end by the AUTHORIZATION
             // deadline, or a client trickling its hello would hold the session for days.
@@ -408,6 +420,7 @@ final class Session {
             }
             socket = secured;
             lines = new ClientLineReader(secured.getInputStream());
+            clientReads = null;
             out = new WriteDeadline(secured.getOutputStream(), tcp, config.timeout().toMillis());
             tls = true;
             LOG.debug("TLS with the client: {} {}", secured.getSession().getProtocol(),
@@ -474,11 +487,10 @@ final class Session {
                     reply(SCAN_FAILED);
                     return SessionOutcome.FAILED;
                 }
+            } else if (status.ok() && command.verb().multiLine(command)) {
+                upstream.relayBody(out, status.toClient());
             } else {
                 write(status.toClient());
-                if (status.ok() && command.verb().multiLine(command)) {
-                    upstream.relayBody(out);
-                }
             }
             if (command.verb() == Verb.QUIT) {
                 if (status.ok()) {
@@ -539,15 +551,23 @@ final class Session {
         long perRead = config.timeout().toMillis();
         if (loggedIn()) {
             if (readTimeoutShortened) {
-                socket.setSoTimeout(Math.toIntExact(perRead));
+                readTimeout(perRead);
                 readTimeoutShortened = false;
             }
             return;
         }
         long left = Math.max(1, (authorizationDeadline - System.nanoTime()) / 1_000_000);
         if (left < perRead) {
-            socket.setSoTimeout(Math.toIntExact(left));
+            readTimeout(left);
             readTimeoutShortened = true;
+        }
+    }
+
+    private void readTimeout(long millis) throws IOException {
+        if (clientReads != null) {
+            clientReads.timeoutMillis(millis);
+        } else {
+            socket.setSoTimeout(Math.toIntExact(millis));
         }
     }
 

@@ -15,39 +15,44 @@ record StatusLine(boolean ok, byte[] raw) {
 
     /** Returns the checked status line in {@code b[0..len)} (line end included), or null. */
     static StatusLine parse(byte[] b, int len) {
+        return parse(b, 0, len);
+    }
+
+    /** Returns the checked status line in {@code b[off..off+len)} (line end included), or null. */
+    static StatusLine parse(byte[] b, int off, int len) {
         boolean ok;
         int word;
-        if (startsWith(b, len, "+OK")) {
+        if (startsWith(b, off, len, "+OK")) {
             ok = true;
             word = 3;
-        } else if (startsWith(b, len, "-ERR")) {
+        } else if (startsWith(b, off, len, "-ERR")) {
             ok = false;
             word = 4;
         } else {
             return null;
         }
-        byte after = b[word];
+        byte after = b[off + word];
         if (after != ' ' && after != '\r' && after != '\n') {
             return null;
         }
         for (int i = 0; i < len; i++) {
-            int c = b[i] & 0xff;
+            int c = b[off + i] & 0xff;
             boolean lineEnd = i >= len - 2 && (c == '\r' && i == len - 2 || c == '\n' && i == len - 1);
             if ((c < 0x20 && c != '\t' && !lineEnd) || c == 0x7f) {
                 return null;
             }
         }
         byte[] raw = new byte[len];
-        System.arraycopy(b, 0, raw, 0, len);
+        System.arraycopy(b, off, raw, 0, len);
         return new StatusLine(ok, raw);
     }
 
-    private static boolean startsWith(byte[] b, int len, String prefix) {
+    private static boolean startsWith(byte[] b, int off, int len, String prefix) {
         if (len <= prefix.length()) {
             return false;
         }
         for (int i = 0; i < prefix.length(); i++) {
-            if (Character.toUpperCase((char) (b[i] & 0xff)) != prefix.charAt(i)) {
+            if (Character.toUpperCase((char) (b[off + i] & 0xff)) != prefix.charAt(i)) {
                 return false;
             }
         }

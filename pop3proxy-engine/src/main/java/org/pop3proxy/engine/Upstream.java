@@ -30,6 +30,16 @@ final class Upstream implements AutoCloseable {
         this(socket.getInputStream(), socket.getOutputStream(), socket);
     }
 
+    /**
+     * Returns the connection over a plain socket, each read bounded by {@code timeoutMillis}
+     * through a {@link SocketReadDeadline} instead of {@code SO_TIMEOUT}, which it clears.
+     */
+    static Upstream plain(Socket socket, long timeoutMillis) throws IOException {
+        socket.setSoTimeout(0);
+        return new Upstream(new SocketReadDeadline(socket.getInputStream(), socket, timeoutMillis),
+                socket.getOutputStream(), socket);
+    }
+
     Upstream(InputStream in, OutputStream out, Closeable connection) {
         this.in = in;
         this.out = out;
@@ -91,7 +101,7 @@ final class Upstream implements AutoCloseable {
                         throw new UpstreamFailure("server reply longer than " + StatusLine.MAX_LENGTH + " octets");
                     }
                     pos = i + 1;
-                    StatusLine status = StatusLine.parse(copyOfRange(start, len), len);
+                    StatusLine status = StatusLine.parse(buf, start, len);
                     if (status == null) {
                         throw new UpstreamFailure("malformed server reply: "
                                 + LogText.escape(new String(buf, start, len, StandardCharsets.ISO_8859_1)));
@@ -113,30 +123,47 @@ final class Upstream implements AutoCloseable {
         }
     }
 
-    private byte[] copyOfRange(int start, int len) {
-        byte[] line = new byte[len];
-        System.arraycopy(buf, start, line, 0, len);
-        return line;
-    }
-
     /**
      * Copies a multi-line body to {@code client} byte for byte, terminator included. If the
      * server stops before the terminator, the client never receives one.
      */
     void relayBody(OutputStream client) throws UpstreamFailure, ClientGone {
+        relayBody(client, new byte[0]);
+    }
+
+    /**
+     * Sends {@code head} (the status line) and then the body like {@link #relayBody(OutputStream)},
+     * in one write with the first body bytes: what the status line's read brought along is held
+     * until the next read, so that a small body leaves in one write, not three.
+     */
+    void relayBody(OutputStream client, byte[] head) throws UpstreamFailure, ClientGone {
         BodyEnd bodyEnd = new BodyEnd();
-        boolean ended = pos < end && copy(bodyEnd, buf, pos, end, client);
-        pos = end;
-        releaseIfRead();
-        if (ended) {
-            return;
-        }
         byte[] big = BufferPool.take();
         try {
+            int n = head.length;
+            System.arraycopy(head, 0, big, 0, n);
+            System.arraycopy(buf, pos, big, n, end - pos);
+            int scanned = n;
+            n += end - pos;
+            pos = end;
+            releaseIfRead();
+            boolean hold = true;
             while (true) {
-                int n = read(big, 0, big.length);
-                if (copy(bodyEnd, big, 0, n, client)) {
+                if (copy(bodyEnd, big, scanned, n, client)) {
                     return;
+                }
+                if (!hold || n == big.length) {
+                    writeClient(client, big, n, false);
+                    n = 0;
+                }
+                hold = false;
+                scanned = n;
+                try {
+                    n += read(big, n, big.length - n);
+                } catch (UpstreamFailure e) {
+                    // What was held goes out as it would have without holding: never a terminator.
+                    writeClient(client, big, n, true);
+                    throw e;
                 }
             }
         } finally {
@@ -144,23 +171,32 @@ final class Upstream implements AutoCloseable {
         }
     }
 
-    /** Copies {@code b[from..to)} up to the body's end; returns whether the body ended there. */
+    /**
+     * Scans {@code b[from..to)} for the body's end; when it is there, writes {@code b[0..end)}
+     * and returns true. Data after the end is a failure (after the body has gone out).
+     */
     private static boolean copy(BodyEnd bodyEnd, byte[] b, int from, int to, OutputStream client)
             throws UpstreamFailure, ClientGone {
         int stop = bodyEnd.scan(b, from, to);
-        int until = stop < 0 ? to : stop;
+        if (stop < 0) {
+            return false;
+        }
+        writeClient(client, b, stop, true);
+        if (stop < to) {
+            throw new UpstreamFailure("server sent data after the end of a body");
+        }
+        return true;
+    }
+
+    private static void writeClient(OutputStream client, byte[] b, int len, boolean flush) throws ClientGone {
         try {
-            client.write(b, from, until - from);
-            if (stop >= 0) {
+            client.write(b, 0, len);
+            if (flush) {
                 client.flush();
             }
         } catch (IOException e) {
             throw new ClientGone("write to client failed: " + e.getMessage());
         }
-        if (stop >= 0 && stop < to) {
-            throw new UpstreamFailure("server sent data after the end of a body");
-        }
-        return stop >= 0;
     }
 
     /** Reads more from the server into the status buffer after {@code end}. */

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -78,6 +80,47 @@ class BodyRelayTest {
         byte[] wire = bytes("a\r\n.\r\n+OK unasked\r\n");
         Upstream up = new Upstream(new Chunked(wire, List.of()), OutputStream.nullOutputStream(), () -> { });
         assertThrows(UpstreamFailure.class, () -> up.relayBody(new ByteArrayOutputStream()));
+    }
+
+    /** Reads the status line of {@code wire} and relays it with the body that follows, as RETR does. */
+    private static byte[] relayWithStatus(byte[] wire, List<Integer> chunks, List<Integer> writes) throws Exception {
+        Chunked server = new Chunked(wire, chunks);
+        Upstream up = new Upstream(server, OutputStream.nullOutputStream(), () -> { });
+        ByteArrayOutputStream client = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                super.write(b, off, len);
+            }
+        };
+        StatusLine status = up.readStatus();
+        up.relayBody(client, status.toClient());
+        assertEquals(-1, server.read(), "the relay must stop at the terminator");
+        return client.toByteArray();
+    }
+
+    @Test
+    void aSmallMessageLeavesInOneWriteWithItsStatusLine() throws Exception {
+        byte[] body = dotStuff(bytes("Subject: small\r\n\r\n" + "x".repeat(70).concat("\r\n").repeat(28)));
+        byte[] wire = concat(bytes("+OK 2048 octets\r\n"), body);
+        List<Integer> writes = new ArrayList<>();
+        // The status line's read brings the first 1,024 octets; the rest comes in a second segment.
+        assertArrayEquals(wire, relayWithStatus(wire, List.of(1024, 65536), writes));
+        assertEquals(List.of(wire.length), writes, "status line and body in one write");
+    }
+
+    @Property(tries = 300)
+    void statusAndBodySurviveRandomChunking(@ForAll("messages") byte[] message,
+                                            @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 1, max = 3000) Integer> chunks)
+            throws Exception {
+        byte[] wire = concat(bytes("+OK message follows\r\n"), dotStuff(message));
+        assertArrayEquals(wire, relayWithStatus(wire, chunks, new ArrayList<>()));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     @Property(tries = 300)

@@ -7,15 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Maps TCP service names to port numbers the way {@code getservbyname(3)} does for the
  * {@code files} source, by reading {@code /etc/services} once, without asking NSS or DNS.
- * A few mail names are built in so that {@code pop3} works on hosts without the file.
- * Immutable.
+ * A few mail names are built in so that {@code pop3} works on hosts without the file. The file
+ * is read when the first name is looked up, not before: a numeric port (the usual case, and every
+ * inetd start with one) never pays for it. Safe for concurrent use.
  */
 final class ServiceNames {
     static final Path ETC_SERVICES = Path.of("/etc/services");
@@ -24,19 +27,38 @@ final class ServiceNames {
     private static final Map<String, Integer> BUILT_IN = Map.of(
             "pop3", 110, "pop-3", 110, "pop3s", 995, "pop2", 109, "imap", 143, "imaps", 993);
 
-    private final Map<String, Integer> ports;
+    private static final Pattern BLANKS = Pattern.compile("[ \t]+");
 
-    private ServiceNames(Map<String, Integer> ports) {
-        this.ports = Map.copyOf(ports);
+    private final Optional<Path> file;
+    /** The names, once read; two threads may read the file at once, with the same result. */
+    private volatile Map<String, Integer> ports;
+
+    private ServiceNames(Optional<Path> file, Map<String, Integer> ports) {
+        this.file = file;
+        this.ports = ports;
     }
 
     /** Returns the built-in names only. */
     static ServiceNames builtIn() {
-        return new ServiceNames(BUILT_IN);
+        return new ServiceNames(Optional.empty(), BUILT_IN);
+    }
+
+    /** Returns the built-in names overlaid with the TCP entries of {@code file}, read when first needed. */
+    static ServiceNames load(Path file) {
+        return new ServiceNames(Optional.of(file), null);
+    }
+
+    private Map<String, Integer> ports() {
+        Map<String, Integer> read = ports;
+        if (read == null) {
+            read = read(file.orElseThrow());
+            ports = read;
+        }
+        return read;
     }
 
     /** Returns the built-in names overlaid with the TCP entries of {@code file}, if it is readable. */
-    static ServiceNames load(Path file) {
+    private static Map<String, Integer> read(Path file) {
         Map<String, Integer> ports = new HashMap<>();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(MAX_FILE_BYTES);
@@ -45,7 +67,7 @@ final class ServiceNames {
             LOG.debug("cannot read {}, using built-in service names: {}", file, e.toString());
         }
         BUILT_IN.forEach(ports::putIfAbsent);
-        return new ServiceNames(ports);
+        return Map.copyOf(ports);
     }
 
     /**
@@ -55,7 +77,7 @@ final class ServiceNames {
     static void parse(String text, Map<String, Integer> ports) {
         for (String line : text.split("\n", -1)) {
             int hash = line.indexOf('#');
-            String[] fields = (hash >= 0 ? line.substring(0, hash) : line).trim().split("[ \t]+");
+            String[] fields = BLANKS.split((hash >= 0 ? line.substring(0, hash) : line).trim());
             if (fields.length < 2) {
                 continue;
             }
@@ -77,7 +99,7 @@ final class ServiceNames {
 
     /** Returns the port of service {@code name} (case-sensitive, as {@code getservbyname}). */
     OptionalInt port(String name) {
-        Integer port = ports.get(name);
+        Integer port = ports().get(name);
         return port == null ? OptionalInt.empty() : OptionalInt.of(port);
     }
 }

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pop3proxy.api.ClientInfo;
@@ -103,6 +106,18 @@ class ManualServerSelectorTest {
         ServiceNames system = ServiceNames.load(ServiceNames.ETC_SERVICES);
         assertEquals(110, system.port("pop3").getAsInt());
         assertTrue(ServiceNames.load(java.nio.file.Path.of("/nonexistent/services")).port("pop3s").isPresent());
+    }
+
+    @Test
+    void theServicesFileIsReadAtTheFirstNameLookedUpNotBefore(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("services");
+        ServiceNames names = ServiceNames.load(file);
+        ManualServerSelector s = ManualServerSelector.builder().services(names).defaultServer("h:110").build();
+        routes(s, "bob", "bob", "h", 110, "h:110");
+        // Written after the selector was built and used with a numeric port: still seen.
+        Files.writeString(file, "later 4343/tcp\n");
+        assertEquals(4343, names.port("later").getAsInt());
+        assertEquals(110, names.port("pop3").getAsInt());
     }
 
     @Test

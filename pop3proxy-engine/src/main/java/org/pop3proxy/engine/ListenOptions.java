@@ -40,9 +40,9 @@ public final class ListenOptions {
      * {@link ProxyConfig#DEFAULT_GREETING} (with CRLF): the session starts by reading the first
      * command. An inetd launcher greets this way before it has read its configuration, as the
      * original program answers at once. Only for a plain connection served with
-     * {@link Pop3Proxy#serve(java.net.Socket, ListenOptions)}, and only when the proxy's greeting
-     * is the default one; with a virus scanner that then turns out unavailable, the session
-     * answers {@code -ERR} instead of refusing the greeting.
+     * {@link Pop3Proxy#serve(java.net.Socket, ListenOptions)} or on streams, and only when the
+     * proxy's greeting is the default one; with a virus scanner that then turns out unavailable,
+     * the session answers {@code -ERR} instead of refusing the greeting.
      */
     public ListenOptions withGreetingSent(boolean greetingSent) {
         return new ListenOptions(implicitTls, proxyProtocol, greetingSent);

@@ -65,10 +65,10 @@ public final class Pop3Proxy {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
-        if (options.greetingSent() && (options.implicitTls() || options.proxyProtocol().isPresent()
-                || !config.greeting().equals(ProxyConfig.DEFAULT_GREETING))) {
-            throw new IllegalArgumentException("a greeting already sent needs a plain connection and the default greeting");
+        if (options.greetingSent() && (options.implicitTls() || options.proxyProtocol().isPresent())) {
+            throw new IllegalArgumentException("a greeting already sent needs a plain connection");
         }
+        requireDefaultGreetingIfSent(options);
         InetAddress counted = null;
         try (client) {
             ClientInfo info = new ClientInfo((InetSocketAddress) client.getLocalSocketAddress(),
@@ -148,12 +148,36 @@ public final class Pop3Proxy {
      * ends; the streams are left open.
      */
     public SessionOutcome serve(InputStream in, OutputStream out, ClientInfo client, Closeable abort) {
+        return serve(in, out, client, abort, ListenOptions.PLAIN);
+    }
+
+    /**
+     * Serves one session on a pair of streams like {@link #serve(InputStream, OutputStream,
+     * ClientInfo, Closeable)}; of {@code options} only {@link ListenOptions#greetingSent()} applies,
+     * as streams carry neither a PROXY header nor TLS here.
+     *
+     * @throws IllegalArgumentException if {@code options} asks for implicit TLS or a PROXY header,
+     *                                  or says the greeting was sent while it is not the default one
+     */
+    public SessionOutcome serve(InputStream in, OutputStream out, ClientInfo client, Closeable abort,
+                                ListenOptions options) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(abort, "abort");
+        Objects.requireNonNull(options, "options");
+        if (options.implicitTls() || options.proxyProtocol().isPresent()) {
+            throw new IllegalArgumentException("streams are served plain: no implicit TLS, no PROXY header");
+        }
+        requireDefaultGreetingIfSent(options);
         return new Session(config, client, new ReadDeadline(in, abort, config.timeout().toMillis()), out, null,
-                false, null, abort).run();
+                false, null, abort).greeted(options.greetingSent()).run();
+    }
+
+    private void requireDefaultGreetingIfSent(ListenOptions options) {
+        if (options.greetingSent() && !config.greeting().equals(ProxyConfig.DEFAULT_GREETING)) {
+            throw new IllegalArgumentException("a greeting already sent must be the default greeting");
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package org.pop3proxy.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.pop3proxy.api.ClientInfo;
 import org.pop3proxy.api.ScanResult;
 import org.pop3proxy.api.ServerSelector;
 import org.pop3proxy.api.ServerTarget;
@@ -49,6 +52,24 @@ class GreetingSentTest {
                     .build();
             String seen = session(config, "USER bob\r\nPASS pw\r\nRETR 1\r\nQUIT\r\n");
             assertEquals("+OK password required\r\n+OK\r\n+OK message follows\r\nhi\r\n.\r\n+OK bye\r\n", seen);
+        }
+    }
+
+    @Test
+    void aGreetedSessionOnStreamsAnswersTheFirstCommandWithoutASecondGreeting() throws Exception {
+        try (ScriptedServer upstream = ScriptedServer.withMessage("hi\r\n.\r\n")) {
+            ProxyConfig config = ProxyConfig.builder(ServerSelector.fixed(ServerTarget.of("127.0.0.1", upstream.port())))
+                    .build();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+            SessionOutcome outcome = Pop3Proxy.create(config).serve(
+                    new ByteArrayInputStream("USER bob\r\nPASS pw\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII)),
+                    out, new ClientInfo(any, any), () -> { }, ListenOptions.PLAIN.withGreetingSent(true));
+            assertEquals(SessionOutcome.CLOSED, outcome);
+            assertEquals("+OK password required\r\n+OK\r\n+OK bye\r\n", out.toString(StandardCharsets.ISO_8859_1));
+            ByteArrayInputStream none = new ByteArrayInputStream(new byte[0]);
+            assertThrows(IllegalArgumentException.class, () -> Pop3Proxy.create(config).serve(none, out,
+                    new ClientInfo(any, any), () -> { }, ListenOptions.PLAIN.withImplicitTls(true)));
         }
     }
 

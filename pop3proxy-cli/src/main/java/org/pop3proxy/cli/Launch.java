@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  * @param stdin            the client's bytes in inetd mode when stdin is not a socket
  * @param stdout           where the POP3 replies go in inetd mode when stdin is not a socket
  * @param env              the environment ({@code TCPREMOTEIP} and friends)
+ * @param stdioIsOneSocket whether stdin and stdout are one connected socket, as inetd passes it, so
+ *                         that the greeting can be written to {@code stdout} before the channel is set up
  * @param stderrIsSocket   whether stderr may be the client's socket, so nothing may be written there
  * @param guardStdio       whether stray output to System.out/err and java.util.logging goes to the log
  * @param onStopSignal     registers what SIGTERM (and SIGINT) should run
@@ -36,7 +38,7 @@ import java.util.function.Supplier;
  * @param readyFile        where a detached daemon reports that it listens (set for the child only)
  */
 record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStream stdout, Map<String, String> env,
-              boolean stderrIsSocket, boolean guardStdio, Consumer<Runnable> onStopSignal,
+              boolean stdioIsOneSocket, boolean stderrIsSocket, boolean guardStdio, Consumer<Runnable> onStopSignal,
               Consumer<Runnable> onReloadSignal, UserSwitch users, Optional<Supplier<List<String>>> relaunch,
               Optional<Path> readyFile) {
 
@@ -85,7 +87,7 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
     /** Describes this JVM's process, started with {@code args} (the ready file already taken out). */
     static Launch process(String[] args, Optional<Path> readyFile) {
         return new Launch(Launch::systemChannel, new FileInputStream(FileDescriptor.in),
-                new FileOutputStream(FileDescriptor.out), System.getenv(), detectStderrSocket(), true,
+                new FileOutputStream(FileDescriptor.out), System.getenv(), detectOneSocket(), detectStderrSocket(), true,
                 Signals::onStop, Signals::onHangup, UserSwitch.REAL,
                 Optional.of(() -> Detacher.relaunchCommand(args)), readyFile);
     }
@@ -95,6 +97,20 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
             return System.inheritedChannel();
         } catch (IOException | SecurityException e) {
             return null;
+        }
+    }
+
+    /**
+     * Tells whether fds 0 and 1 are the same socket, as under inetd: Linux names it in /proc
+     * ({@code socket:[inode]}), which costs far less than setting up the inherited channel.
+     * Elsewhere the answer is no, and the greeting waits for the channel.
+     */
+    private static boolean detectOneSocket() {
+        try {
+            String in = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return in.startsWith("socket:") && in.equals(Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
         }
     }
 

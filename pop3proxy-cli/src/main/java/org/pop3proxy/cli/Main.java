@@ -1,12 +1,12 @@
 package org.pop3proxy.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -91,7 +91,8 @@ public final class Main {
             // The original program answers at once; an inetd start that may greets as soon as
             // its configuration holds, before the change of user and the session are set up (no
             // client byte is read before those).
-            Optional<SocketChannel> greeted = options.greetsAtOnce() ? greet(launch) : Optional.empty();
+            boolean greeted = options.greetsAtOnce() && launch.stdioIsOneSocket()
+                    && write(launch.stdout(), ProxyConfig.DEFAULT_GREETING);
             // Nothing before this point prints; what comes next (JNA, the sessions) might.
             if (launch.guardStdio()) {
                 StdioGuard.install(!options.debug());
@@ -113,18 +114,6 @@ public final class Main {
         }
     }
 
-    /**
-     * Writes the proxy's greeting on the inetd socket when stdin is one; returns the socket
-     * greeted. A pipe or a listening socket gets its greeting (or its error) later, as before.
-     */
-    private static Optional<SocketChannel> greet(Launch launch) {
-        Optional<SocketChannel> socket = inetdSocket(launch.inheritedChannel().get());
-        if (socket.isPresent() && !write(socket.get(), ProxyConfig.DEFAULT_GREETING)) {
-            return Optional.empty();
-        }
-        return socket;
-    }
-
     /** Returns the inherited channel when it is a connected TCP socket, the usual inetd start. */
     private static Optional<SocketChannel> inetdSocket(Channel channel) {
         if (channel instanceof SocketChannel && localAddress((SocketChannel) channel) instanceof InetSocketAddress) {
@@ -134,12 +123,10 @@ public final class Main {
     }
 
     /** Writes one reply line and CRLF; returns whether it went out. */
-    private static boolean write(SocketChannel socket, String line) {
-        ByteBuffer bytes = ByteBuffer.wrap((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    private static boolean write(OutputStream out, String line) {
         try {
-            while (bytes.hasRemaining()) {
-                socket.write(bytes);
-            }
+            out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
             return true;
         } catch (IOException e) {
             return false;
@@ -152,8 +139,10 @@ public final class Main {
      * unless that is the log ({@code -d}) or the client's socket (inetd).
      */
     private static int fail(String why, int exitCode, CliOptions options, PrintStream err, Launch launch,
-                            Optional<SocketChannel> greeted) {
-        greeted.ifPresent(socket -> write(socket, UNAVAILABLE));
+                            boolean greeted) {
+        if (greeted) {
+            write(launch.stdout(), UNAVAILABLE);
+        }
         return fail(why, exitCode, options, err, launch);
     }
 
@@ -232,14 +221,12 @@ public final class Main {
     }
 
     private static int serveInetd(Pop3Proxy proxy, ListenOptions listen, CliOptions options, PrintStream err,
-                                  Launch launch, Optional<SocketChannel> greeted) {
+                                  Launch launch, boolean greeted) {
         Optional<String> cannot = prepareUserChange(options, launch).or(() -> changeUser(options, launch));
         if (cannot.isPresent()) {
             return fail(cannot.get(), 1, options, err, launch, greeted);
         }
-        if (greeted.isPresent()) {
-            return proxy.serve(greeted.get().socket(), listen.withGreetingSent(true)).exitCode();
-        }
+        ListenOptions entry = greeted ? listen.withGreetingSent(true) : listen;
         Channel channel = launch.inheritedChannel().get();
         if (channel instanceof ServerSocketChannel) {
             LOG.error("stdin is a listening socket: configure inetd with nowait, or use -D");
@@ -247,7 +234,7 @@ public final class Main {
         }
         Optional<SocketChannel> socket = inetdSocket(channel);
         if (socket.isPresent()) {
-            return proxy.serve(socket.get().socket(), listen).exitCode();
+            return proxy.serve(socket.get().socket(), entry).exitCode();
         }
         if (listen.implicitTls() || listen.proxyProtocol().isPresent()) {
             LOG.error("--pop3s and --proxy-protocol need a TCP socket on stdin, not a pipe");
@@ -260,7 +247,7 @@ public final class Main {
                     LOG.warn("client timed out on a non-socket stdin, exiting");
                     Logging.flush(Duration.ofSeconds(1));
                     Runtime.getRuntime().halt(1);
-                });
+                }, entry);
         return outcome.exitCode();
     }
 

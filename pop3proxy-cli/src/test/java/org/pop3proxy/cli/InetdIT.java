@@ -159,6 +159,35 @@ class InetdIT {
         assertTrue(transcript.matches("(?s)(.*\r\n)?\\+OK[^\r\n]*\r\n"), "ends with QUIT's +OK: " + transcript);
     }
 
+    /**
+     * A Unix socket on stdin and stdout (systemd's Accept=yes with a path): the launcher greets
+     * through it at once, as on TCP, and the session on the streams never greets a second time.
+     * Python plays the superserver, as Java cannot hand a socket to a child.
+     */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aUnixSocketOnStdinIsGreetedOnce(Path jdk) throws Exception {
+        Path superserver = dir.resolve("unix-inetd.py");
+        Files.writeString(superserver, String.join("\n",
+                "import socket, subprocess, sys",
+                "a, b = socket.socketpair()",
+                "p = subprocess.Popen(sys.argv[1:], stdin=b, stdout=b, stderr=subprocess.DEVNULL)",
+                "b.close()",
+                "a.settimeout(60)",
+                "f = a.makefile('rb')",
+                "seen = f.readline()",
+                "a.sendall(b'USER " + Upstream.USER + "\\r\\nQUIT\\r\\n')",
+                "seen += f.read()",
+                "sys.stdout.buffer.write(seen + b'exit %d' % p.wait())", ""));
+        List<String> cmd = new java.util.ArrayList<>(List.of("env", "JAVA_HOME=" + jdk, "python3",
+                superserver.toString(), Launcher.script().toString()));
+        cmd.addAll(List.of(args(upstream.server())));
+        Launcher.Result r = Launcher.run(cmd, dir);
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("+OK POP3 proxy ready\r\n+OK password required\r\n+OK bye\r\nexit 0",
+                new String(r.out(), StandardCharsets.ISO_8859_1));
+    }
+
     /** Fetches with the Angus Mail POP3 provider, as a Jakarta Mail application would. */
     static final class AngusClient {
         private AngusClient() {}

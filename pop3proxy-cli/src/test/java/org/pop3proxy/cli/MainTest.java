@@ -47,7 +47,7 @@ class MainTest {
     private static Launch launch(byte[] stdin, ByteArrayOutputStream stdout, boolean stderrIsSocket,
                                  CompletableFuture<Runnable> stop, Launch.UserSwitch users) {
         return new Launch(() -> null, new ByteArrayInputStream(stdin), stdout, Map.of("TCPREMOTEIP", "192.0.2.1"),
-                stderrIsSocket, false, stop::complete, reload -> { }, users, Optional.empty(), Optional.empty());
+                false, stderrIsSocket, false, stop::complete, reload -> { }, users, Optional.empty(), Optional.empty());
     }
 
     /** This JVM must never change its user: the tests pretend it is not root, or record the calls. */

@@ -194,7 +194,7 @@ final class CommandLine {
         }
         Optional<InetSocketAddress> listen = Optional.empty();
         if (n.daemons() == 1) {
-            listen = Optional.of(Endpoints.DEFAULT_LISTEN);
+            listen = Optional.of(Endpoints.defaultListen());
         } else if (n.daemons() == 2) {
             listen = Optional.of(Endpoints.listen(n.listen()));
         }

@@ -18,12 +18,17 @@ import org.pop3proxy.api.ServerTarget;
  * service name from {@code /etc/services}.
  */
 final class Endpoints {
-    /** The address a bare {@code -D} listens on. */
-    static final InetSocketAddress DEFAULT_LISTEN = new InetSocketAddress(wildcard(), ServerTarget.POP3_PORT);
-
     private static final Path SERVICES = Path.of("/etc/services");
 
     private Endpoints() {}
+
+    /**
+     * Returns the address a bare {@code -D} listens on; made when asked for, since it brings up
+     * {@link java.net.InetAddress}, which an inetd start needs only after its greeting.
+     */
+    static InetSocketAddress defaultListen() {
+        return new InetSocketAddress(wildcard(), ServerTarget.POP3_PORT);
+    }
 
     /** Parses the positional server, {@code host[:port]}; the port defaults to 110. */
     static ServerTarget server(String text) throws UsageException {

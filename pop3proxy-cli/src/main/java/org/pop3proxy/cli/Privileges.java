@@ -2,7 +2,6 @@ package org.pop3proxy.cli;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,40 +53,6 @@ final class Privileges {
         Failed {
             Objects.requireNonNull(message, "message");
         }
-    }
-
-    /**
-     * The libc functions used, bound by JNA's direct mapping when the class loads (no proxy class
-     * is made at run time, which an inetd start would pay for on every connection). Failures are
-     * read from return values, errno only after a failure: {@code getpwnam} may leave errno set
-     * even when it succeeds.
-     */
-    static final class LibC {
-        static {
-            Native.register(LibC.class, Platform.C_LIBRARY_NAME);
-        }
-
-        private LibC() {}
-
-        static native Pointer getpwnam(String name);
-
-        static native Pointer getpwuid(int uid);
-
-        static native int setgroups(NativeLong size, Pointer list);
-
-        static native int setgid(int gid);
-
-        static native int setuid(int uid);
-
-        static native int getuid();
-
-        static native int geteuid();
-
-        static native int getgid();
-
-        static native int getegid();
-
-        static native int getgroups(int size, int[] list);
     }
 
     /**

@@ -19,20 +19,6 @@ final class UnixDatagram {
     private static final int PATH_MAX_LINUX = 108;
     private static final int PATH_MAX_BSD = 104;
 
-    /** The libc calls used, bound by JNA's direct mapping when the class loads (no proxy class). */
-    private static final class LibC {
-        static {
-            Native.register(LibC.class, Platform.C_LIBRARY_NAME);
-        }
-
-        private LibC() {}
-
-        static native int socket(int domain, int type, int protocol);
-
-        static native NativeLong sendto(int fd, byte[] buffer, NativeLong length, int flags, byte[] address,
-                                        int addressLength);
-    }
-
     private final int fd;
     private final byte[] address;
 

@@ -65,7 +65,7 @@ public final class PrivilegesProbe {
                 ServerTarget.of("pop.example.com", 110)));
         Path login = Path.of(args[2], "192.0.2.5");
         System.out.println("login-file-uid=" + (Files.exists(login) ? Files.getAttribute(login, "unix:uid") : "none"));
-        System.out.println("regain=" + (Privileges.LibC.setuid(0) == 0 ? "root" : "refused"));
+        System.out.println("regain=" + (LibC.setuid(0) == 0 ? "root" : "refused"));
         System.out.println("second=" + Privileges.drop(args[0]));
         release.countDown();
         early.join();

@@ -52,7 +52,7 @@ class PrivilegesTest {
     }
 
     static boolean root() {
-        return Privileges.LibC.geteuid() == 0;
+        return LibC.geteuid() == 0;
     }
 
     @Test
@@ -100,7 +100,7 @@ class PrivilegesTest {
             Privileges.Failed f = assertInstanceOf(Privileges.Failed.class, Privileges.drop(user), user);
             assertTrue(!f.message().isEmpty());
         }
-        assertEquals(0, Privileges.LibC.geteuid());
-        assertEquals(0, Privileges.LibC.getuid());
+        assertEquals(0, LibC.geteuid());
+        assertEquals(0, LibC.getuid());
     }
 }

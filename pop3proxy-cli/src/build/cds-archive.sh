@@ -17,8 +17,9 @@
 # as a real start as root does. Its log lines go to a socket that does not exist, not to syslog.
 root=$(cd -- "$1" && pwd -P) || exit 0
 java=$2
-home=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.home = //p')
-feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+settings=$("$java" -XshowSettings:properties -version 2>&1)
+home=$(printf '%s\n' "$settings" | sed -n 's/^ *java\.home = //p')
+feature=$(printf '%s\n' "$settings" | sed -n 's/^ *java\.specification\.version = //p')
 [ -n "$home" ] || { echo "cds-archive.sh: $java does not run; no archive made" >&2; exit 0; }
 dir=$root/pop3proxy-cli/target/cds$home
 rm -rf "$dir"

@@ -106,12 +106,8 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
      * Elsewhere the answer is no, and the greeting waits for the channel.
      */
     private static boolean detectOneSocket() {
-        try {
-            String in = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
-            return in.startsWith("socket:") && in.equals(Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString());
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
-        }
+        Optional<String> in = fdTarget(0);
+        return in.isPresent() && in.get().startsWith("socket:") && in.equals(fdTarget(1));
     }
 
     /**
@@ -119,10 +115,15 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
      * socket on stdin is taken to mean that stderr is one too.
      */
     private static boolean detectStderrSocket() {
+        return fdTarget(2).map(target -> target.startsWith("socket:")).orElseGet(() -> systemChannel() != null);
+    }
+
+    /** Returns what {@code /proc/self/fd/N} points to, where there is such a thing (Linux). */
+    private static Optional<String> fdTarget(int fd) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString().startsWith("socket:");
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return systemChannel() != null;
+            return Optional.empty();
         }
     }
 

@@ -30,12 +30,7 @@ class LimitsTest {
     }
 
     private static void awaitOpenSessions(ProxyServer server, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (server.openSessions() != n) {
-            assertTrue(System.nanoTime() < deadline, "open sessions stayed at " + server.openSessions());
-            Thread.onSpinWait();
-            Thread.sleep(5);
-        }
+        assertTrue(OpenSessions.await(server, n, 5000), "open sessions stayed at " + server.openSessions());
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pop3proxy.api.ServerSelector;
@@ -96,10 +95,7 @@ class ProxyProtocolClientCapTest {
     }
 
     private void awaitOpenSessions(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (proxy.openSessions() != n && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);
-        }
+        OpenSessions.await(proxy, n, 5000);
         assertEquals(n, proxy.openSessions());
     }
 

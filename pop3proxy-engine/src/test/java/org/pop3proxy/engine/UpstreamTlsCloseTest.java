@@ -84,10 +84,7 @@ class UpstreamTlsCloseTest {
 
         long start = System.nanoTime();
         c.close();
-        long deadline = start + TimeUnit.SECONDS.toNanos(10);
-        while (proxy.openSessions() > 0 && System.nanoTime() - deadline < 0) {
-            Thread.sleep(10);
-        }
+        OpenSessions.await(proxy, 0, 10_000);
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(0, proxy.openSessions(), "the session is still closing its server connection after " + tookMillis + " ms");
         assertTrue(tookMillis < Session.TLS_CLOSE_WAIT_MILLIS + 5 * Watchdog.TICK_MILLIS + 2000,

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.pop3proxy.api.ScanResult;
@@ -16,6 +15,7 @@ import org.pop3proxy.api.ServerTarget;
 import org.pop3proxy.api.VirusScanner;
 import org.pop3proxy.engine.Pop3Proxy;
 import org.pop3proxy.engine.ProxyConfig;
+import org.pop3proxy.engine.OpenSessions;
 import org.pop3proxy.engine.ProxyServer;
 
 /** Shared helpers for the hardening tests: proxies, a clean scanner, bodies and checks. */
@@ -40,14 +40,7 @@ final class Harness {
 
     /** Waits until the proxy has no open session; returns whether it got there in time. */
     static boolean awaitNoSessions(ProxyServer proxy, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (proxy.openSessions() > 0) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
+        return OpenSessions.await(proxy, 0, millis);
     }
 
     /** Lists what is left in a spool directory. */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import org.pop3proxy.api.ClientInfo;
+import org.pop3proxy.engine.internal.LogText;
 
 /**
  * Reads one HAProxy PROXY protocol header (v1 or v2) byte-exactly, never a byte past its end,

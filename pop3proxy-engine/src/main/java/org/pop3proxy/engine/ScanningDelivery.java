@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pop3proxy.api.ScanResult;
 import org.pop3proxy.api.VirusScanner;
+import org.pop3proxy.engine.internal.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

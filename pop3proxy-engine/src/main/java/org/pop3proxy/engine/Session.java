@@ -18,6 +18,7 @@ import org.pop3proxy.api.LoginRecord;
 import org.pop3proxy.api.Selection;
 import org.pop3proxy.api.ServerTarget;
 import org.pop3proxy.api.UpstreamOptions;
+import org.pop3proxy.engine.internal.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;

@@ -1,6 +1,7 @@
 package org.pop3proxy.engine;
 
 import java.nio.charset.StandardCharsets;
+import org.pop3proxy.engine.internal.LogText;
 
 /**
  * A server's one-line answer, checked: it starts with {@code +OK} or {@code -ERR} (any case),

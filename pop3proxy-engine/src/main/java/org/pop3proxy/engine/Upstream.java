@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import org.pop3proxy.engine.internal.LogText;
 
 /**
  * The connection to the POP3 server: sends commands, reads checked status lines and relays

@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import org.pop3proxy.engine.internal.LogText;
 
 /**
  * One connection to clamd, TCP or Unix socket alike, with every wait bounded. Non-blocking

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.pop3proxy.api.ScanResult;
 import org.pop3proxy.api.VirusScanner;
+import org.pop3proxy.engine.internal.LogText;
 
 /**
  * Scans messages with ClamAV's clamd, over TCP (by default 127.0.0.1:3310, as the manual says)

@@ -24,6 +24,7 @@ import java.util.Set;
 import org.pop3proxy.api.ClientInfo;
 import org.pop3proxy.api.LoginRecord;
 import org.pop3proxy.api.LoginRecorder;
+import org.pop3proxy.engine.internal.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

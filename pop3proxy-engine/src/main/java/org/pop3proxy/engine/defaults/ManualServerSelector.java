@@ -7,6 +7,7 @@ import org.pop3proxy.api.ClientInfo;
 import org.pop3proxy.api.Selection;
 import org.pop3proxy.api.ServerSelector;
 import org.pop3proxy.api.ServerTarget;
+import org.pop3proxy.engine.internal.LogText;
 
 /**
  * Selects the server as the manual's {@code -e}, {@code -c} and {@code -s} options do.

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.pop3proxy.api.AccessController;
 import org.pop3proxy.api.AccessDecision;
 import org.pop3proxy.api.AccessRequest;
+import org.pop3proxy.engine.internal.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,15 +1,11 @@
-package org.pop3proxy.engine;
+package org.pop3proxy.engine.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Each variant of the one text-safety helper, and that its copy in the defaults package is the same. */
+/** Each variant of the one text-safety helper. */
 class LogTextTest {
     private static final String HOSTILE = "a\r\nFAKE LOG LINE\u001b[2J${jndi:ldap://x/a}%n\\\u00e9\tb";
 
@@ -40,20 +36,5 @@ class LogTextTest {
         String w = LogText.word(HOSTILE);
         assertEquals("a??FAKE?LOG?LINE?[2J${jndi:ldap://x/a}%n\\??b", w);
         assertFalse(w.contains(" ") || w.contains("\n"), w);
-    }
-
-    /**
-     * The defaults package cannot reach this package-private class, and the rules are no API,
-     * so it holds a copy; this fails as soon as the two differ in more than their package line.
-     */
-    @Test
-    void theDefaultsCopyIsTheSameClass() throws IOException {
-        Path main = Path.of("src/main/java/org/pop3proxy/engine");
-        String engine = Files.readString(main.resolve("LogText.java"));
-        String defaults = Files.readString(main.resolve("defaults/LogText.java"));
-        assertTrue(engine.startsWith("package org.pop3proxy.engine;\n"));
-        assertTrue(defaults.startsWith("package org.pop3proxy.engine.defaults;\n"));
-        assertEquals(engine.substring(engine.indexOf('\n')), defaults.substring(defaults.indexOf('\n')),
-                "org.pop3proxy.engine.LogText and org.pop3proxy.engine.defaults.LogText differ; change both alike");
     }
 }

@@ -1,22 +1,20 @@
-package org.pop3proxy.engine;
+package org.pop3proxy.engine.internal;
 
 /**
  * Makes untrusted text (a client's, a server's, clamd's, a program's) safe for where it goes:
  * a log line, an {@code -ERR} line to the client, a mail header, a field of a record file. Every
  * variant keeps printable ASCII only and bounds the length where the target needs it.
  *
- * <p>The same class, byte for byte but for the package line, lives in
- * {@code org.pop3proxy.engine.defaults}: Java has no access level for two packages short of
- * {@code public}, and these rules are not API. {@code LogTextCopiesTest} fails when the copies
- * differ; change both.
+ * <p>Not API: public only so that the engine and its default implementations share it; the
+ * module does not export this package.
  */
-final class LogText {
+public final class LogText {
     /** The longest text {@link #escape} keeps, before its {@code ...}. */
-    static final int MAX = 200;
+    public static final int MAX = 200;
     /** The longest text {@link #printable} keeps: {@code -ERR}, text and CRLF fill 512 octets at most. */
-    static final int MAX_PRINTABLE = 512 - "-ERR \r\n".length();
+    public static final int MAX_PRINTABLE = 512 - "-ERR \r\n".length();
     /** The longest text {@link #headerText} keeps, before its {@code [...]}. */
-    static final int MAX_HEADER = 200;
+    public static final int MAX_HEADER = 200;
 
     private LogText() {}
 
@@ -26,7 +24,7 @@ final class LogText {
      * {@code ...}. The result holds no line end, no terminal escape sequence and nothing a
      * logging backend could act on ({@code ${}} lookups, {@code %} patterns).
      */
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX) + 8);
         for (int i = 0; i < s.length() && b.length() < MAX; i++) {
             char c = s.charAt(i);
@@ -47,7 +45,7 @@ final class LogText {
      * {@link #MAX_PRINTABLE}: for text that goes to the client on an {@code -ERR} line (an access
      * program's or a server's message), where an escape would only confuse the reader.
      */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_PRINTABLE));
         for (int i = 0; i < s.length() && b.length() < MAX_PRINTABLE; i++) {
             char c = s.charAt(i);
@@ -63,7 +61,7 @@ final class LogText {
      * outside printable ASCII dropped, no trailing blanks, cut at {@link #MAX_HEADER} characters
      * and then marked {@code [...]}.
      */
-    static String headerText(String s) {
+    public static String headerText(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_HEADER));
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -82,7 +80,7 @@ final class LogText {
      * character outside printable ASCII as {@code ?}, so the field can neither split nor end
      * the line. Not bounded: the caller's input is.
      */
-    static String word(String s) {
+    public static String word(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -279,7 +279,7 @@ final class Session {
         }
         String target = LogText.escape(route.server().text());
         try {
-            upstreamTcp = config.transport().connect(route.server(),
+            upstreamTcp = Upstream.connect(config.transport(), route.server(),
                     new UpstreamOptions(config.sourceAddress(), config.connectTimeout(), config.timeout()));
             upstreamSocket = config.upstreamTls().start(upstreamTcp, route.server());
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package org.pop3proxy.engine;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.Socket;
@@ -17,7 +18,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool of platform threads that refuses sessions beyond its size rather than queueing them.
  */
 final class SessionThreads {
+    /** {@code Thread.isVirtual()} on Java 21+, null before. */
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+
     private SessionThreads() {}
+
+    /** Returns whether the calling thread is a virtual thread (never on Java 17). */
+    static boolean onVirtualThread() {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(Thread.currentThread());
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static MethodHandle isVirtualHandle() {
+        try {
+            // Compiled for 17: look the 21+ method up instead of naming it.
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException noVirtualThreads) {
+            return null;
+        }
+    }
 
     /** Returns an executor for sessions; on Java 17 it has at most {@code platformLimit} threads. */
     static ExecutorService newExecutor(int platformLimit) {

@@ -4,9 +4,14 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import org.pop3proxy.api.ServerTarget;
+import org.pop3proxy.api.Transport;
+import org.pop3proxy.api.UpstreamOptions;
 import org.pop3proxy.engine.internal.LogText;
 
 /**
@@ -39,6 +44,71 @@ final class Upstream implements AutoCloseable {
         socket.setSoTimeout(0);
         return new Upstream(new SocketReadDeadline(socket.getInputStream(), socket, timeoutMillis),
                 socket.getOutputStream(), socket);
+    }
+
+    /**
+     * Connects to {@code server} through {@code transport}. {@link Transport#PLAIN} on a platform
+     * thread connects here instead, the same way but with an untimed connect that the
+     * {@link Watchdog} bounds by the connect timeout (to within its tick): a timed connect makes
+     * the socket non-blocking, polls for the result and makes it blocking again, six system calls
+     * more per session. On a virtual thread the JDK connects without blocking in either case, and
+     * only its timed connect polls before parking, so there {@code PLAIN} is used as it is.
+     */
+    static Socket connect(Transport transport, ServerTarget server, UpstreamOptions options) throws IOException {
+        if (transport != Transport.PLAIN || SessionThreads.onVirtualThread()) {
+            return transport.connect(server, options);
+        }
+        Socket socket = new Socket(Proxy.NO_PROXY);
+        try {
+            if (options.sourceAddress().isPresent()) {
+                socket.bind(new InetSocketAddress(options.sourceAddress().get(), 0));
+            }
+            socket.setTcpNoDelay(true);
+            InetSocketAddress address = new InetSocketAddress(server.host(), server.port());
+            ConnectDeadline deadline = new ConnectDeadline(socket);
+            deadline.arm(options.connectTimeout().toNanos());
+            try {
+                socket.connect(address);
+            } catch (IOException e) {
+                throw deadline.expired ? new SocketTimeoutException("Connect timed out") : e;
+            } finally {
+                deadline.disarm();
+            }
+            if (deadline.expired) {
+                throw new SocketTimeoutException("Connect timed out");
+            }
+            socket.setSoTimeout(Math.toIntExact(options.readTimeout().toMillis()));
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Closes a connecting socket when its connect outlasts the timeout, and says so. */
+    private static final class ConnectDeadline implements Closeable {
+        private final Socket socket;
+        private final Watchdog.Deadline deadline;
+        private volatile boolean expired;
+
+        ConnectDeadline(Socket socket) {
+            this.socket = socket;
+            this.deadline = new Watchdog.Deadline(this);
+        }
+
+        void arm(long nanos) {
+            deadline.arm(nanos);
+        }
+
+        void disarm() {
+            deadline.disarm();
+        }
+
+        @Override
+        public void close() throws IOException {
+            expired = true;
+            socket.close();
+        }
     }
 
     Upstream(InputStream in, OutputStream out, Closeable connection) {

@@ -13,12 +13,23 @@ final class WriteDeadline extends OutputStream {
     private final OutputStream out;
     private final Watchdog.Deadline deadline;
     private final long timeoutNanos;
+    /** Whether {@link #out} is a plain socket's stream, which writes through and has nothing to flush. */
+    private final boolean unbuffered;
 
     /** Writes to {@code out}; {@code tcp} is the plain socket (never TLS) to close on expiry. */
     WriteDeadline(OutputStream out, Closeable tcp, long timeoutMillis) {
+        this(out, tcp, timeoutMillis, false);
+    }
+
+    /**
+     * Writes to {@code out}, which is a plain socket's own output stream when {@code unbuffered}:
+     * its {@code flush} does nothing, so it is passed on without arming the deadline.
+     */
+    WriteDeadline(OutputStream out, Closeable tcp, long timeoutMillis, boolean unbuffered) {
         this.out = out;
         this.deadline = new Watchdog.Deadline(tcp);
         this.timeoutNanos = timeoutMillis * 1_000_000L;
+        this.unbuffered = unbuffered;
     }
 
     @Override
@@ -38,6 +49,10 @@ final class WriteDeadline extends OutputStream {
 
     @Override
     public void flush() throws IOException {
+        if (unbuffered) {
+            out.flush();
+            return;
+        }
         deadline.arm(timeoutNanos);
         try {
             out.flush();

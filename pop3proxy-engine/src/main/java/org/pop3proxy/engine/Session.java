@@ -49,6 +49,7 @@ final class Session {
     static final String TLS_ACTIVE = "-ERR TLS already active";
     static final String NO_STLS = "-ERR STLS not available";
     static final String CAPA_OK = "+OK Capability list follows";
+    private static final String CAPA_OK_TRACE = CAPA_OK + " ...";
     static final String NO_SCANNER = "-ERR virus scanner not available";
     /**
      * Bounds how long closing a TLS connection waits for the peer's close_notify (the JDK reads
@@ -98,7 +99,7 @@ final class Session {
             in = clientReads;
         }
         this.lines = new ClientLineReader(in);
-        this.out = new WriteDeadline(out, abort, config.timeout().toMillis());
+        this.out = new WriteDeadline(out, abort, config.timeout().toMillis(), socket != null && !tls);
         this.socket = socket;
         this.scanning = config.virusScanner().enabled();
     }
@@ -210,7 +211,7 @@ final class Session {
                 continue;
             }
             Command command = ((CommandParser.Valid) parsed).command();
-            trace("C:", command.masked());
+            trace("C:", command);
             if (config.tlsRequired() && !tls && command.verb() != Verb.QUIT) {
                 reply(TLS_REQUIRED);
                 continue;
@@ -300,7 +301,7 @@ final class Session {
         }
         try {
             StatusLine greeting = upstream.readStatus();
-            trace("S:", greeting.toString());
+            trace("S:", greeting);
             if (!greeting.ok()) {
                 LOG.warn("server {} refused the connection: {}", target, greeting);
                 reply(BAD_LOGIN);
@@ -310,16 +311,18 @@ final class Session {
                 upstream = startUpstreamTls(upstreamSocket, route.server());
             }
             upstream.send("USER " + split.serverLogin());
-            trace("C:", "USER " + split.serverLogin());
+            if (WIRE.isTraceEnabled()) {
+                trace("C:", "USER " + split.serverLogin());
+            }
             StatusLine userReply = upstream.readStatus();
-            trace("S:", userReply.toString());
+            trace("S:", userReply);
             if (!userReply.ok()) {
                 return loginRefused(split.serverLogin(), target, userReply);
             }
             upstream.send("PASS " + split.serverPassword());
             trace("C:", "PASS ****");
             StatusLine passReply = upstream.readStatus();
-            trace("S:", passReply.toString());
+            trace("S:", passReply);
             if (!passReply.ok()) {
                 return loginRefused(split.serverLogin(), target, passReply);
             }
@@ -345,7 +348,7 @@ final class Session {
         upstream.send("STLS");
         trace("C:", "STLS");
         StatusLine reply = upstream.readStatus();
-        trace("S:", reply.toString());
+        trace("S:", reply);
         if (!reply.ok()) {
             throw new UpstreamFailure("server refused STLS: " + reply);
         }
@@ -391,7 +394,7 @@ final class Session {
             b.append("STLS\r\n");
         }
         b.append("IMPLEMENTATION pop3proxy\r\n.\r\n");
-        trace("P:", CAPA_OK + " ...");
+        trace("P:", CAPA_OK_TRACE);
         write(b.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
@@ -479,10 +482,10 @@ final class Session {
                 continue;
             }
             Command command = ((CommandParser.Valid) parsed).command();
-            trace("C:", command.masked());
+            trace("C:", command);
             upstream.send(command.wire());
             StatusLine status = upstream.readStatus();
-            trace("S:", status.toString());
+            trace("S:", status);
             if (status.ok() && scanning && (command.verb() == Verb.RETR || command.verb() == Verb.TOP)) {
                 if (ScanningDelivery.deliver(config, status, upstream, out) == ScanningDelivery.Outcome.REFUSED) {
                     reply(SCAN_FAILED);
@@ -586,9 +589,14 @@ final class Session {
         }
     }
 
-    private void trace(String direction, String line) {
+    /**
+     * Traces a line: a string, a {@link StatusLine} or a {@link Command} (masked); the text is
+     * made only when tracing is on.
+     */
+    private void trace(String direction, Object line) {
         if (WIRE.isTraceEnabled()) {
-            WIRE.trace("{} {}", direction, LogText.escape(line));
+            String text = line instanceof Command ? ((Command) line).masked() : line.toString();
+            WIRE.trace("{} {}", direction, LogText.escape(text));
         }
     }
 

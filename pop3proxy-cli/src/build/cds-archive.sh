@@ -8,8 +8,8 @@
 # - JDK 25 and later: an AOT cache (JEP 483, 514, 515), made by one training run: the classes
 #   loaded and linked, lambdas and method handles resolved, method profiles.
 # - Before: a static AppCDS archive, made as the JDK's own is: the training run lists the classes
-#   it loads, then -Xshare:dump archives them with the JDK's and the method-handle code the list
-#   names, in one file.
+#   it loads, then -Xshare:dump archives them with the JDK's, the method-handle code the list
+#   names and the JDK's module graph, in one file.
 # The training run is one inetd session through bin/pop3.proxy itself, with its JVM flags and JNA
 # setup (cds-train.py: a TCP socket as stdin, a login to a scripted server; without Python, a
 # session on a pipe that only says QUIT). "-u root": a build as root must stay root to write its
@@ -45,8 +45,10 @@ else
     archive=$dir/pop3proxy.jsa
     train "-XX:DumpLoadedClassList=$dir/classes.txt"
     if [ -s "$dir/classes.txt" ]; then
+        # G1 and the heap of an inetd start (bin/pop3.proxy): the archive then also holds the
+        # JDK's module graph, which JDK 17 maps only into a G1 heap, at the place it will go.
         "$java" -Xshare:dump -XX:SharedClassListFile="$dir/classes.txt" -XX:SharedArchiveFile="$archive" \
-            -XX:+UseSerialGC -cp "$jar" >"$dir/dump.log" 2>&1
+            -XX:+UseG1GC -Xmx128m -XX:CompressedClassSpaceSize=64m -cp "$jar" >"$dir/dump.log" 2>&1
     fi
 fi
 if [ ! -s "$archive" ]; then

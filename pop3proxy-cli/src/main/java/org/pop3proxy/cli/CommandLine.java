@@ -13,8 +13,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
@@ -42,7 +40,6 @@ final class CommandLine {
     private static final List<String> SCAN_OPTIONS = List.of("clamd", "clamd-socket", "clamd-mode", "spool-dir",
             "max-scan-size", "max-spool-total");
     private static final long KIB = 1024;
-    private static final Pattern BYTES = Pattern.compile("([0-9]{1,12})([kKmMgG]?)");
 
     static final String USAGE = String.join("\n",
             "usage: pop3.proxy [options] server",
@@ -177,7 +174,7 @@ final class CommandLine {
             }
         }
         String variablePrefix = value(set, prefix).orElse(CliOptions.DEFAULT_PREFIX);
-        if (!variablePrefix.matches("[A-Za-z0-9_]*")) {
+        if (!Chars.word(variablePrefix)) {
             throw new UsageException("option -v: a prefix is letters, digits and _ only: " + variablePrefix);
         }
         String userName = value(set, user).orElse(CliOptions.DEFAULT_USER);
@@ -308,7 +305,7 @@ final class CommandLine {
             return OptionalInt.empty();
         }
         String t = text.get();
-        if (!t.matches("[0-9]{1,9}") || Integer.parseInt(t) == 0) {
+        if (!Chars.digits(t, 9) || Integer.parseInt(t) == 0) {
             throw new UsageException("option " + option + ": a number from 1 to 999999999, not " + t);
         }
         return OptionalInt.of(Integer.parseInt(t));
@@ -320,18 +317,19 @@ final class CommandLine {
             return OptionalLong.empty();
         }
         String t = text.get();
-        Matcher m = BYTES.matcher(t);
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        char last = t.isEmpty() ? '0' : Character.toUpperCase(t.charAt(t.length() - 1));
+        long unit = switch (last) {
+            case 'K' -> KIB;
+            case 'M' -> KIB * KIB;
+            case 'G' -> KIB * KIB * KIB;
+            default -> 1;
+        };
+        String number = unit == 1 ? t : t.substring(0, t.length() - 1);
+        if (!Chars.digits(number, 12) || Long.parseLong(number) == 0) {
             throw new UsageException("option " + option + ": a positive number of bytes, with K, M or G"
                     + " for KiB, MiB or GiB, not " + t);
         }
-        long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-            case "K" -> KIB;
-            case "M" -> KIB * KIB;
-            case "G" -> KIB * KIB * KIB;
-            default -> 1;
-        };
-        long n = Long.parseLong(m.group(1));
+        long n = Long.parseLong(number);
         if (n > Long.MAX_VALUE / unit) {
             throw new UsageException("option " + option + ": too large: " + t);
         }
@@ -459,7 +457,7 @@ final class CommandLine {
     }
 
     private static Duration seconds(String t, String option) throws UsageException {
-        if (!t.matches("[0-9]{1,9}") || Long.parseLong(t) == 0 || Long.parseLong(t) > Integer.MAX_VALUE / 1000) {
+        if (!Chars.digits(t, 9) || Long.parseLong(t) == 0 || Long.parseLong(t) > Integer.MAX_VALUE / 1000) {
             throw new UsageException("option " + option + ": timeout must be a number of seconds from 1 to "
                     + Integer.MAX_VALUE / 1000 + ": " + t);
         }

@@ -134,7 +134,7 @@ final class Endpoints {
         if (text.isEmpty()) {
             throw new UsageException(what + ": empty port");
         }
-        if (text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (Chars.digits(text, Integer.MAX_VALUE)) {
             int n = text.length() > 5 ? Integer.MAX_VALUE : Integer.parseInt(text);
             if (n > 65535 || (n == 0 && !zeroAllowed)) {
                 throw new UsageException(what + ": port out of range");
@@ -180,17 +180,15 @@ final class Endpoints {
     }
 
     private static boolean isHostText(String host) {
-        return host.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '/' && c != '[' && c != ']' && c != '@');
+        return Chars.hostText(host);
     }
 
     private static boolean isIpv4Literal(String text) {
-        return text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+        return Chars.dottedQuad(text);
     }
 
     private static boolean isIpv6Literal(String text) {
-        if (text.indexOf(':') < 0 || !text.chars().allMatch(
-                c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-                        || c == ':' || c == '.')) {
+        if (text.indexOf(':') < 0 || !Chars.ipv6Text(text)) {
             return false;
         }
         try {

@@ -84,12 +84,40 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
         Objects.requireNonNull(readyFile, "readyFile");
     }
 
-    /** Describes this JVM's process, started with {@code args} (the ready file already taken out). */
+    /**
+     * Describes this JVM's process, started with {@code args} (the ready file already taken out).
+     * An inetd start runs this before its greeting, so it uses no lambda or method reference: the
+     * first one in a process brings up {@code java.lang.invoke}, which costs more than the rest of
+     * the command line's reading.
+     */
     static Launch process(String[] args, Optional<Path> readyFile) {
-        return new Launch(Launch::systemChannel, new FileInputStream(FileDescriptor.in),
-                new FileOutputStream(FileDescriptor.out), System.getenv(), detectOneSocket(), detectStderrSocket(), true,
-                Signals::onStop, Signals::onHangup, UserSwitch.REAL,
-                Optional.of(() -> Detacher.relaunchCommand(args)), readyFile);
+        Supplier<Channel> channel = new Supplier<>() {
+            @Override
+            public Channel get() {
+                return systemChannel();
+            }
+        };
+        Consumer<Runnable> onStop = new Consumer<>() {
+            @Override
+            public void accept(Runnable action) {
+                Signals.onStop(action);
+            }
+        };
+        Consumer<Runnable> onHangup = new Consumer<>() {
+            @Override
+            public void accept(Runnable action) {
+                Signals.onHangup(action);
+            }
+        };
+        Supplier<List<String>> relaunch = new Supplier<>() {
+            @Override
+            public List<String> get() {
+                return Detacher.relaunchCommand(args);
+            }
+        };
+        return new Launch(channel, new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out),
+                System.getenv(), detectOneSocket(), detectStderrSocket(), true, onStop, onHangup, UserSwitch.REAL,
+                Optional.of(relaunch), readyFile);
     }
 
     private static Channel systemChannel() {
@@ -115,7 +143,8 @@ record Launch(Supplier<Channel> inheritedChannel, InputStream stdin, OutputStrea
      * socket on stdin is taken to mean that stderr is one too.
      */
     private static boolean detectStderrSocket() {
-        return fdTarget(2).map(target -> target.startsWith("socket:")).orElseGet(() -> systemChannel() != null);
+        Optional<String> err = fdTarget(2);
+        return err.isPresent() ? err.get().startsWith("socket:") : systemChannel() != null;
     }
 
     /** Returns what {@code /proc/self/fd/N} points to, where there is such a thing (Linux). */

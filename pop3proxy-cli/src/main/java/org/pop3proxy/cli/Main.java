@@ -33,12 +33,20 @@ import org.slf4j.event.Level;
  * on stdin/stdout) or as a daemon ({@code -D}, {@code -DD [interface:]port}).
  */
 public final class Main {
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Duration FLUSH = Duration.ofSeconds(2);
     /** What a client greeted before the start failed is told; the reason goes to the log. */
     static final String UNAVAILABLE = "-ERR POP3 proxy not available";
 
     private Main() {}
+
+    /**
+     * Returns the log of this class. Looked up when used, not when the class loads: slf4j's
+     * start (its provider, a regular expression, the process's first lambda) would otherwise come
+     * before an inetd start's greeting.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Main.class);
+    }
 
     /** Runs the command and exits with its code. */
     public static void main(String[] args) {
@@ -74,6 +82,12 @@ public final class Main {
             return usageError(e, args, err, launch);
         }
 
+        // The original program answers at once; an inetd start that may greets as soon as its
+        // command line has been read, before the log, the configuration, the change of user and
+        // the session are set up (no client byte is read before those). A start that fails after
+        // this tells the client -ERR (fail below) and the log why.
+        boolean greeted = options.greetsAtOnce() && launch.stdioIsOneSocket()
+                && write(launch.stdout(), ProxyConfig.DEFAULT_GREETING);
         if (options.debug()) {
             Logging.toStderr(err, Level.DEBUG);
         } else {
@@ -84,15 +98,10 @@ public final class Main {
             try {
                 wired = Wiring.wire(options);
             } catch (UsageException e) {
-                return fail(e.getMessage(), e.exitCode(), options, err, launch);
+                return fail(e.getMessage(), e.exitCode(), options, err, launch, greeted);
             } catch (StartupException e) {
-                return fail(e.getMessage(), 1, options, err, launch);
+                return fail(e.getMessage(), 1, options, err, launch, greeted);
             }
-            // The original program answers at once; an inetd start that may greets as soon as
-            // its configuration holds, before the change of user and the session are set up (no
-            // client byte is read before those).
-            boolean greeted = options.greetsAtOnce() && launch.stdioIsOneSocket()
-                    && write(launch.stdout(), ProxyConfig.DEFAULT_GREETING);
             // Nothing before this point prints; what comes next (JNA, the sessions) might.
             if (launch.guardStdio()) {
                 StdioGuard.install(!options.debug());
@@ -147,7 +156,7 @@ public final class Main {
     }
 
     private static int fail(String why, int exitCode, CliOptions options, PrintStream err, Launch launch) {
-        LOG.error(why);
+        log().error(why);
         Detacher.report(launch.readyFile()).failure(why);
         if (!options.debug() && !launch.stderrIsSocket()) {
             err.println("pop3.proxy: " + why);
@@ -162,7 +171,7 @@ public final class Main {
     private static Optional<String> prepareUserChange(CliOptions options, Launch launch) {
         if (!launch.users().isRoot()) {
             if (options.wasGiven("u")) {
-                LOG.debug("not started as root: -u {} changes nothing", options.user());
+                log().debug("not started as root: -u {} changes nothing", options.user());
             }
             return Optional.empty();
         }
@@ -184,7 +193,7 @@ public final class Main {
             if (outcome instanceof Privileges.Failed failed) {
                 return Optional.of("cannot run as " + options.user() + ": " + failed.message());
             }
-            LOG.debug("running as {}: {}", options.user(), outcome);
+            log().debug("running as {}: {}", options.user(), outcome);
         }
         if (options.virusScanning()) {
             Path spool = options.scanning().spoolDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
@@ -195,7 +204,7 @@ public final class Main {
         }
         options.loginDirectory().ifPresent(dir -> {
             if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-                LOG.warn("the login directory {} is not a directory this process may write to"
+                log().warn("the login directory {} is not a directory this process may write to"
                         + " (after changing to the -u user): no login files will be written", dir);
             }
         });
@@ -229,7 +238,7 @@ public final class Main {
         ListenOptions entry = greeted ? listen.withGreetingSent(true) : listen;
         Channel channel = launch.inheritedChannel().get();
         if (channel instanceof ServerSocketChannel) {
-            LOG.error("stdin is a listening socket: configure inetd with nowait, or use -D");
+            log().error("stdin is a listening socket: configure inetd with nowait, or use -D");
             return 1;
         }
         Optional<SocketChannel> socket = inetdSocket(channel);
@@ -237,14 +246,14 @@ public final class Main {
             return proxy.serve(socket.get().socket(), entry).exitCode();
         }
         if (listen.implicitTls() || listen.proxyProtocol().isPresent()) {
-            LOG.error("--pop3s and --proxy-protocol need a TCP socket on stdin, not a pipe");
+            log().error("--pop3s and --proxy-protocol need a TCP socket on stdin, not a pipe");
             return 1;
         }
         // A pipe or a Unix socket has no SO_TIMEOUT: a read stuck past -t (or the AUTHORIZATION
         // deadline) ends the process, which closes the upstream without a QUIT.
         SessionOutcome outcome = proxy.serve(launch.stdin(), launch.stdout(), clientFromEnvironment(launch.env()),
                 () -> {
-                    LOG.warn("client timed out on a non-socket stdin, exiting");
+                    log().warn("client timed out on a non-socket stdin, exiting");
                     Logging.flush(Duration.ofSeconds(1));
                     Runtime.getRuntime().halt(1);
                 }, entry);
@@ -276,7 +285,7 @@ public final class Main {
             try {
                 return Endpoints.ipNumber(text, "address");
             } catch (UsageException notAnIpNumber) {
-                LOG.warn("ignoring a bad address in the environment: {}", Logging.clean(text));
+                log().warn("ignoring a bad address in the environment: {}", Logging.clean(text));
             }
         }
         return InetAddress.getLoopbackAddress().getAddress().length == 4
@@ -325,12 +334,12 @@ public final class Main {
             return daemonFails(cannotRun.get(), options, err, report);
         }
         launch.onStopSignal().accept(() -> {
-            LOG.info("stopping on a signal");
+            log().info("stopping on a signal");
             closeQuietly(server);
         });
         launch.onReloadSignal().accept(() -> Wiring.reloadTls(proxy.config()));
         server.start();
-        LOG.info("listening on {} (pid {})", text(server.localAddress()), pid);
+        log().info("listening on {} (pid {})", text(server.localAddress()), pid);
         report.ready();
         try {
             server.awaitClose();
@@ -339,12 +348,12 @@ public final class Main {
             closeQuietly(server);
         }
         options.pidFile().ifPresent(file -> removePid(file, pid));
-        LOG.info("stopped");
+        log().info("stopped");
         return 0;
     }
 
     private static int daemonFails(String why, CliOptions options, PrintStream err, Detacher.Report report) {
-        LOG.error(why);
+        log().error(why);
         report.failure(why);
         if (!options.debug()) {
             err.println("pop3.proxy: " + why);
@@ -373,7 +382,7 @@ public final class Main {
                 Files.delete(file);
             }
         } catch (IOException e) {
-            LOG.warn("cannot remove the pid file {} (with -u, only if that user may write its directory): {}",
+            log().warn("cannot remove the pid file {} (with -u, only if that user may write its directory): {}",
                     file, e.toString());
         }
     }
@@ -382,7 +391,7 @@ public final class Main {
         try {
             server.close();
         } catch (IOException e) {
-            LOG.warn("closing the listener: {}", e.toString());
+            log().warn("closing the listener: {}", e.toString());
         }
     }
 

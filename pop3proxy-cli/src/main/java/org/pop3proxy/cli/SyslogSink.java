@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
+import java.time.ZoneId;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -29,6 +29,9 @@ final class SyslogSink implements Logging.Sink {
     static final int MAX_DATAGRAM = 8000;
 
 
+    private static final String[] MONTHS = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
     private final Path socket;
     private final long pid = ProcessHandle.current().pid();
     private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(10_000);
@@ -44,7 +47,9 @@ final class SyslogSink implements Logging.Sink {
 
     @Override
     public void write(Level level, String text) {
-        Line line = new Line(level, text, LocalDateTime.now());
+        // The caller only takes the time: turning it into local time (the zone database) is the
+        // sending thread's work, off the path of a session's first answer.
+        Line line = new Line(level, text, System.currentTimeMillis());
         synchronized (idle) {
             if (queue.offer(line)) {
                 pending++;
@@ -74,7 +79,7 @@ final class SyslogSink implements Logging.Sink {
     /** Returns the datagram for one line, as glibc's syslog(3) would write it. */
     static byte[] format(Level level, String text, LocalDateTime time, long pid) {
         int pri = FACILITY_MAIL * 8 + severity(level);
-        String header = "<" + pri + ">" + time.format(Stamp.FORMAT) + " " + IDENT + "[" + pid + "]: ";
+        String header = "<" + pri + ">" + stamp(time) + " " + IDENT + "[" + pid + "]: ";
         byte[] bytes = (header + text).getBytes(StandardCharsets.UTF_8);
         if (bytes.length <= MAX_DATAGRAM) {
             return bytes;
@@ -108,7 +113,8 @@ final class SyslogSink implements Logging.Sink {
                 return;
             }
             if (out.isPresent()) {
-                out.get().send(format(line.level, line.text, line.time, pid));
+                LocalDateTime time = LocalDateTime.ofInstant(Instant.ofEpochMilli(line.millis), ZoneId.systemDefault());
+                out.get().send(format(line.level, line.text, time, pid));
             }
             synchronized (idle) {
                 pending--;
@@ -131,11 +137,21 @@ final class SyslogSink implements Logging.Sink {
         }
     }
 
-    /** One line as logged, formatted by the sending thread. */
-    private record Line(Level level, String text, LocalDateTime time) {}
-
-    /** syslog(3)'s time stamp, made when the sending thread formats its first line. */
-    private static final class Stamp {
-        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
+    /**
+     * Returns syslog(3)'s time stamp, {@code Mmm dd hh:mm:ss} with the day padded by a space. RFC
+     * 3164 names the months in English whatever the locale; a table does that without the locale
+     * data a {@code DateTimeFormatter} month pattern loads (tens of milliseconds of a start).
+     */
+    static String stamp(LocalDateTime time) {
+        int day = time.getDayOfMonth();
+        return MONTHS[time.getMonthValue() - 1] + (day < 10 ? "  " : " ") + day + " " + twoDigits(time.getHour())
+                + ":" + twoDigits(time.getMinute()) + ":" + twoDigits(time.getSecond());
     }
+
+    private static String twoDigits(int n) {
+        return n < 10 ? "0" + n : Integer.toString(n);
+    }
+
+    /** One line as logged, with the time it was logged at, formatted by the sending thread. */
+    private record Line(Level level, String text, long millis) {}
 }

@@ -284,4 +284,17 @@ class CommandLineTest {
         assertTrue(CommandLine.wantsHelp("-d", "--help"));
         assertFalse(CommandLine.wantsHelp("--", "--help"));
     }
+
+    @Test
+    void byteCountsAreDigitsWithABinarySuffix() throws UsageException {
+        assertEquals(OptionalLong.of(5), CommandLine.bytes(Optional.of("5"), "--x"));
+        assertEquals(OptionalLong.of(10 * 1024), CommandLine.bytes(Optional.of("10k"), "--x"));
+        assertEquals(OptionalLong.of(3L << 20), CommandLine.bytes(Optional.of("3M"), "--x"));
+        assertEquals(OptionalLong.of(2L << 30), CommandLine.bytes(Optional.of("2g"), "--x"));
+        assertEquals(OptionalLong.of(999_999_999_999L), CommandLine.bytes(Optional.of("999999999999"), "--x"));
+        assertEquals(OptionalLong.empty(), CommandLine.bytes(Optional.empty(), "--x"));
+        for (String bad : List.of("", "K", "0", "0K", "1.5M", "-1", "1KB", "1 K", "1234567890123", "12T", "１K")) {
+            assertThrows(UsageException.class, () -> CommandLine.bytes(Optional.of(bad), "--x"), bad);
+        }
+    }
 }

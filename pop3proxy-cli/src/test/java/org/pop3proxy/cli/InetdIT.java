@@ -64,6 +64,29 @@ class InetdIT {
         return all;
     }
 
+    /**
+     * The build's class data archive is what makes an inetd start fast (issue 5): the launcher
+     * must find it for the JDK the build ran on, and on JDK 17-24 it must carry the module graph,
+     * which that JDK maps only into the G1 heap the launcher then asks for.
+     */
+    @Test
+    void anInetdStartMapsTheBuildsArchiveWithTheModuleGraph() throws Exception {
+        Path log = dir.resolve("cds.log");
+        Launcher.Inetd proxy = Launcher.inetd(Path.of(System.getProperty("java.home")), dir,
+                Map.of("POP3PROXY_JVM_OPTIONS", "-Xlog:cds=info,class+load=info:file=" + log), args(upstream.server()));
+        try (Pop3Script c = new Pop3Script(proxy.port())) {
+            c.expect("+OK POP3 proxy ready");
+            c.send("QUIT").expectStartsWith("+OK");
+            c.expectClosed();
+        }
+        assertEquals(0, proxy.exitCode());
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(text.contains("org.pop3proxy.cli.Main source: shared objects file"), text);
+        if (Runtime.version().feature() < 25) {
+            assertTrue(text.contains("full module graph: enabled"), text);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("jdks")
     void aScriptedClientGetsTheExactBytesAndNothingButPop3(Path jdk) throws Exception {

@@ -285,7 +285,7 @@ class OptionsIT {
         assumeTrue(Launcher.runsAsRoot(), "only root changes its user");
         Launcher.Inetd proxy = inetd("-u", "no-such-user-here", upstream.server());
         try (Pop3Script c = new Pop3Script(proxy.port())) {
-            // The greeting goes out once the configuration holds, before the change of user.
+            // The greeting goes out once the command line has been read, before the change of user.
             c.expect("+OK POP3 proxy ready");
             c.expect(Main.UNAVAILABLE);
             c.expectClosed();

@@ -123,6 +123,24 @@ class SyslogIT {
     }
 
     @Test
+    void aConfigurationFailureAfterTheGreetingIsToldInPop3AndWhyInSyslog() throws Exception {
+        Path junk = Files.writeString(dir.resolve("junk.pem"), "not a pem file\n");
+        Launcher.Inetd proxy = Launcher.inetd(Launcher.jdks().findFirst().orElseThrow(), dir, Map.of(),
+                "--syslog-socket", socket.toString(), "--tls-cert", junk.toString(), "--tls-key", junk.toString(),
+                upstream.server());
+        try (Pop3Script c = new Pop3Script(proxy.port())) {
+            // Greeted once the command line has been read, before the certificate is; the reason is
+            // for the log only.
+            c.expect("+OK POP3 proxy ready");
+            c.expect(Main.UNAVAILABLE);
+            c.expectClosed();
+        }
+        assertEquals(1, proxy.exitCode());
+        String line = awaitLine("mail.err pop3.proxy[" + proxy.process().pid() + "]: ", "TLS: ");
+        assertTrue(line.contains(junk.toString()), line);
+    }
+
+    @Test
     void anUnknownUserUnderInetdGoesToSyslogAndNotToTheSocket() throws Exception {
         assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "only root changes its user");
         Launcher.Inetd proxy = Launcher.inetd(Launcher.jdks().findFirst().orElseThrow(), dir,

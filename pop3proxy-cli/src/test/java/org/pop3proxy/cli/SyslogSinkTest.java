@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 
@@ -18,6 +20,21 @@ class SyslogSinkTest {
         assertEquals("<22>Mar  5 07:08:09 pop3.proxy[4242]: login accepted", new String(d, StandardCharsets.UTF_8));
         byte[] e = SyslogSink.format(Level.ERROR, "x", LocalDateTime.of(2024, 12, 25, 23, 0, 0), 1);
         assertEquals("<19>Dec 25 23:00:00 pop3.proxy[1]: x", new String(e, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theTimeStampIsSyslog3sInEnglishWhateverTheLocale() {
+        DateTimeFormatter reference = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);
+        try {
+            for (LocalDateTime t = LocalDateTime.of(2024, 1, 1, 0, 0, 0); t.getYear() == 2024; t = t.plusHours(37).plusSeconds(61)) {
+                assertEquals(t.format(reference), SyslogSink.stamp(t), t.toString());
+            }
+            assertEquals("Feb 29 23:59:59", SyslogSink.stamp(LocalDateTime.of(2024, 2, 29, 23, 59, 59)));
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test

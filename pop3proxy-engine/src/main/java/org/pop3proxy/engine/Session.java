@@ -32,6 +32,12 @@ final class Session {
     private static final Logger LOG = LoggerFactory.getLogger("org.pop3proxy.session");
     private static final Logger WIRE = LoggerFactory.getLogger("org.pop3proxy.wire");
     private static final AtomicLong IDS = new AtomicLong();
+    /**
+     * How long after the AUTHORIZATION deadline the watchdog cuts a client that trickles: long
+     * enough that a client that merely sent nothing is told {@code -ERR timeout} by the read's
+     * own deadline first, even when the watchdog's tick comes late on a loaded machine.
+     */
+    private static final long CUTOFF_MARGIN_NANOS = 1_000_000_000L;
 
     static final String USER_OK = "+OK password required";
     static final String GIVE_USER_FIRST = "-ERR give USER first";
@@ -161,12 +167,12 @@ final class Session {
      * Handles AUTHORIZATION locally; returns once a login has succeeded upstream. The deadline
      * is kept twice: each read's timeout is shortened to what is left (the client gets
      * {@code -ERR timeout}), and, since one line may take many reads, a watchdog cuts the
-     * connection shortly after the deadline whatever the client trickles.
+     * connection a second after the deadline whatever the client trickles.
      */
     private void authorize() throws ClientGone, SessionEnd {
         authorizationDeadline = System.nanoTime() + config.authorizationTimeout().toNanos();
         Watchdog.Deadline cutoff = new Watchdog.Deadline(abort);
-        cutoff.arm(config.authorizationTimeout().toNanos() + Watchdog.TICK_MILLIS * 1_000_000L);
+        cutoff.arm(config.authorizationTimeout().toNanos() + CUTOFF_MARGIN_NANOS);
         try {
             readLogin(cutoff);
         } finally {

@@ -7,7 +7,7 @@
 # for the JDK it runs; with no archive for its JDK it starts as before, only slower.
 # - JDK 25 and later: an AOT cache (JEP 483, 514, 515), made by one training run: the classes
 #   loaded and linked, lambdas and method handles resolved, method profiles.
-# - Before: a static AppCDS archive, made as the JDK's own is: the training run lists the classes
+# - JDK 17 to 23: a static AppCDS archive, made as the JDK's own is: the training run lists the classes
 #   it loads, then -Xshare:dump archives them with the JDK's, the method-handle code the list
 #   names and the JDK's module graph, in one file.
 # The training run is one inetd session through bin/pop3.proxy itself, with its JVM flags and JNA
@@ -41,6 +41,11 @@ train() {
 if [ "${feature%%.*}" -ge 25 ] 2>/dev/null; then
     archive=$dir/pop3proxy.aot
     train "-XX:AOTCacheOutput=$archive"
+elif [ "${feature%%.*}" -ge 24 ] 2>/dev/null; then
+    # The launcher starts a .jsa's JDK with -cp, and JDK 24 would then warn of JNA's native
+    # access on stderr, the client's socket; JDK 24's AOT cache takes two runs. None is made.
+    echo "cds-archive.sh: no archive for JDK 24 (use JDK 17-23 or 25+ for a fast inetd start)" >&2
+    exit 0
 else
     archive=$dir/pop3proxy.jsa
     train "-XX:DumpLoadedClassList=$dir/classes.txt"

@@ -625,8 +625,9 @@ public final class Bench {
                         "answer to USER, median ms", "target: ≤ 60 ms"),
                 inetd, "bench/inetd_greeting.py connects a loopback TCP socket, hands the accepted end to the "
                         + "process as stdin/stdout, and times from spawn to the first byte. bin/pop3.proxy greets "
-                        + "as soon as its configuration holds, before the change of user and the session's "
-                        + "set-up (as the original answers at once), so the answer to a USER sent right after "
+                        + "as soon as its command line has been read, before the log, the configuration, the "
+                        + "change of user and the session's set-up (as the original answers at once), so the "
+                        + "answer to a USER sent right after "
                         + "the greeting is timed too: that is when the whole start-up is done.");
         jmhSection();
         if (!summary.isEmpty()) {

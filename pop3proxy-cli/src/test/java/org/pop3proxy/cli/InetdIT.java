@@ -66,11 +66,12 @@ class InetdIT {
 
     /**
      * The build's class data archive is what makes an inetd start fast (issue 5): the launcher
-     * must find it for the JDK the build ran on, and on JDK 17-24 it must carry the module graph,
+     * must find it for the JDK the build ran on, and on JDK 17-23 it must carry the module graph,
      * which that JDK maps only into the G1 heap the launcher then asks for.
      */
     @Test
     void anInetdStartMapsTheBuildsArchiveWithTheModuleGraph() throws Exception {
+        assumeTrue(Runtime.version().feature() != 24, "cds-archive.sh makes no archive for JDK 24");
         Path log = dir.resolve("cds.log");
         Launcher.Inetd proxy = Launcher.inetd(Path.of(System.getProperty("java.home")), dir,
                 Map.of("POP3PROXY_JVM_OPTIONS", "-Xlog:cds=info,class+load=info:file=" + log), args(upstream.server()));
@@ -82,7 +83,7 @@ class InetdIT {
         assertEquals(0, proxy.exitCode());
         String text = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(text.contains("org.pop3proxy.cli.Main source: shared objects file"), text);
-        if (Runtime.version().feature() < 25) {
+        if (Runtime.version().feature() < 24) {
             assertTrue(text.contains("full module graph: enabled"), text);
         }
     }

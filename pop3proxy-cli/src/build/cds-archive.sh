@@ -7,9 +7,10 @@
 # for the JDK it runs; with no archive for its JDK it starts as before, only slower.
 # - JDK 25 and later: an AOT cache (JEP 483, 514, 515), made by one training run: the classes
 #   loaded and linked, lambdas and method handles resolved, method profiles.
-# - JDK 17 to 23: a static AppCDS archive, made as the JDK's own is: the training run lists the classes
-#   it loads, then -Xshare:dump archives them with the JDK's, the method-handle code the list
-#   names and the JDK's module graph, in one file.
+# - JDK 17 to 23: a static AppCDS archive, made as the JDK's own is: the training run lists the
+#   classes it loads, then -Xshare:dump archives them with the JDK's, the method-handle code the
+#   list names and the JDK's module graph, in one file.
+# - JDK 24: none (see below).
 # The training run is one inetd session through bin/pop3.proxy itself, with its JVM flags and JNA
 # setup (cds-train.py: a TCP socket as stdin, a login to a scripted server; without Python, a
 # session on a pipe that only says QUIT). "-u root": a build as root must stay root to write its

@@ -26,7 +26,7 @@ final class Chars {
         return true;
     }
 
-    /** Returns whether {@code text} is a dotted quad: four groups of 1 to 3 digits (not checked ≤ 255). */
+    /** Returns whether {@code text} is four groups of 1 to 3 digits joined by dots (not checked ≤ 255). */
     static boolean dottedQuad(String text) {
         int from = 0;
         for (int group = 0; group < 4; group++) {
@@ -50,18 +50,19 @@ final class Chars {
         return true;
     }
 
-    /** Returns whether every character of {@code text} is a hex digit, {@code :} or {@code .}. */
+    /** Returns whether every character of {@code text} is a hex digit, a colon or a dot. */
     static boolean ipv6Text(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (!isDigit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F') && c != ':' && c != '.') {
+            boolean hex = isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!hex && c != ':' && c != '.') {
                 return false;
             }
         }
         return true;
     }
 
-    /** Returns whether {@code text} is printable ASCII without a space, {@code /}, {@code [}, {@code ]} or {@code @}. */
+    /** Returns whether {@code text} is printable ASCII with no space, slash, bracket or at sign. */
     static boolean hostText(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -26,7 +26,10 @@ final class Chars {
         return true;
     }
 
-    /** Returns whether {@code text} is four groups of 1 to 3 digits joined by dots (not range-checked). */
+    /**
+     * Returns whether {@code text} is four groups of 1 to 3 digits joined by dots; the caller
+     * checks that each is at most 255.
+     */
     static boolean dottedQuad(String text) {
         int from = 0;
         for (int group = 0; group < 4; group++) {

@@ -45,11 +45,12 @@ public final class Bench {
      * flag the launcher no longer has. {@code jdk.pollerMode=1} (JDK 21+): virtual threads wait for
      * sockets through one platform poller thread each for reads and writes, instead of the JDK 22+
      * default of a master poller handing events to virtual sub-pollers, one more hop per wait
-     * (docs/PERFORMANCE.md §2a). Older JDKs ignore it.
+     * (docs/PERFORMANCE.md §2a). Older JDKs ignore it. {@code CompileThresholdScaling=0.25}: the
+     * JIT compiles after a quarter of the usual calls (docs/PERFORMANCE.md §3).
      */
     static final List<String> DAEMON_FLAGS = List.of("-XX:+UseSerialGC", "-Xss512k", "-Xms8m",
             "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:TrimNativeHeapInterval=5000",
-            "-Djdk.pollerMode=1");
+            "-Djdk.pollerMode=1", "-XX:CompileThresholdScaling=0.25");
     /**
      * How long sessions are left idle before a memory reading: longer than the launcher's native
      * heap trim interval, so that a reading sees the steady state of idle sessions.

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite of issue 5 and rewrites BENCHMARKS.md with the results.
 #
-#   bench/run.sh [--quick] [--no-dovecot] [--no-write] [--budget SECONDS]
+#   bench/run.sh [--quick] [--no-dovecot] [--no-clamd] [--no-write] [--budget SECONDS]
 #
 # Builds with the bench profile (not part of `mvn verify`), starts a private Dovecot
-# (bench/dovecot.sh) unless --no-dovecot, runs the JMH micro-benchmarks, then the end-to-end
+# (bench/dovecot.sh) unless --no-dovecot and a private clamd (.ci/clamd.sh, for RETR with -z)
+# unless --no-clamd, runs the JMH micro-benchmarks, then the end-to-end
 # benchmark (org.pop3proxy.bench.Bench) with the proxy on JDK 17 and, when installed, JDK 25.
 # Everything listens on 127.0.0.1 only. About 10 minutes; --quick takes about 4.
 set -euo pipefail
@@ -12,15 +13,17 @@ cd "$(dirname "$0")/.."
 
 quick=""
 dovecot=1
+clamd=1
 write=1
 budget=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
     --no-dovecot) dovecot=0 ;;
+    --no-clamd) clamd=0 ;;
     --no-write) write=0 ;;
     --budget) budget=$2; shift ;;
-    *) sed -n '2,10p' "$0"; exit 2 ;;
+    *) sed -n '2,11p' "$0"; exit 2 ;;
   esac
   shift
 done
@@ -36,13 +39,29 @@ mvn -q -B -Pbench -DskipTests package
 CP="pop3proxy-bench/target/classes:pop3proxy-bench/target/lib/*"
 
 port=""
+clamd_dir=""
+cleanup() {
+  [ -n "$port" ] && bench/dovecot.sh stop
+  if [ -n "$clamd_dir" ]; then
+    kill "$(cat "$clamd_dir/clamd.pid")" 2>/dev/null || true
+    rm -rf "$clamd_dir"
+  fi
+}
+trap cleanup EXIT
 if [ "$dovecot" = 1 ]; then
   echo "== dovecot"
-  if port=$(bench/dovecot.sh start 32 50); then
-    trap 'bench/dovecot.sh stop' EXIT
-  else
+  if ! port=$(bench/dovecot.sh start 32 50); then
     echo "Dovecot did not start; measuring against GreenMail only" >&2
     port=""
+  fi
+fi
+if [ "$clamd" = 1 ]; then
+  echo "== clamd"
+  clamd_dir=$(mktemp -d "${TMPDIR:-/tmp}/pop3proxy-bench-clamd.XXXXXX")
+  if ! .ci/clamd.sh "$clamd_dir" >/dev/null; then
+    echo "clamd did not start; no RETR with -z" >&2
+    rm -rf "$clamd_dir"
+    clamd_dir=""
   fi
 fi
 
@@ -72,6 +91,7 @@ echo "== end to end"
 args=("${jdks[@]}" "${jmh[@]}" --command "bench/run.sh${quick:+ $quick}")
 [ -n "$quick" ] && args+=(--quick)
 [ -n "$port" ] && args+=(--dovecot "$port")
+[ -n "$clamd_dir" ] && args+=(--clamd "$clamd_dir")
 [ -n "$budget" ] && args+=(--budget "$budget")
 [ "$write" = 1 ] && args+=(--out BENCHMARKS.md)
 [ -x bin/pop3.proxy ] && args+=(--launcher bin/pop3.proxy)

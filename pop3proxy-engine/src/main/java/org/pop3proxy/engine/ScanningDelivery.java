@@ -168,21 +168,12 @@ final class ScanningDelivery {
             out.write(head);
             byte[] in = new byte[BUFFER];
             byte[] buf = new byte[2 * BUFFER];
-            boolean lineStart = true;
+            DotStuffing stuffing = new DotStuffing();
             int n;
             while ((n = readSpool(body, in)) > 0) {
-                int o = 0;
-                for (int i = 0; i < n; i++) {
-                    byte c = in[i];
-                    if (lineStart && c == '.') {
-                        buf[o++] = '.';
-                    }
-                    buf[o++] = c;
-                    lineStart = c == '\n';
-                }
-                out.write(buf, 0, o);
+                out.write(buf, 0, stuffing.stuff(in, n, buf));
             }
-            if (!lineStart) {
+            if (!stuffing.atLineStart()) {
                 out.write(CRLF);
             }
             out.write(TERMINATOR);

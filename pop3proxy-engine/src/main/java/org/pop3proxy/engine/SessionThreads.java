@@ -7,15 +7,20 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Chooses how sessions get threads: a virtual thread per session on Java 21+, else a bounded
- * pool of platform threads that refuses sessions beyond its size rather than queueing them.
+ * Chooses how sessions get threads: pooled platform threads first, and on Java 21+ a virtual
+ * thread per session beyond them; on Java 17 the pool is bounded and refuses sessions beyond its
+ * size rather than queueing them.
  */
 final class SessionThreads {
     /** {@code Thread.isVirtual()} on Java 21+, null before. */
@@ -45,8 +50,28 @@ final class SessionThreads {
         }
     }
 
-    /** Returns an executor for sessions; on Java 17 it has at most {@code platformLimit} threads. */
+    /**
+     * Returns an executor for sessions. On Java 17, a pool of at most {@code platformLimit}
+     * platform threads that refuses sessions beyond its size rather than queueing them. On Java
+     * 21+, the first {@link #PLATFORM_FIRST} sessions at a time on pooled platform threads as well,
+     * and every session beyond them on a virtual thread of its own: a platform thread waits for its
+     * sockets in the kernel, where a virtual thread goes through the JDK's poller and a carrier
+     * thread for every wait (a quarter more CPU per session here, docs/PERFORMANCE.md §2a), but
+     * thousands of idle sessions on virtual threads cost no thread stacks (§3).
+     */
     static ExecutorService newExecutor(int platformLimit) {
+        ExecutorService virtual = virtualThreadPerTask();
+        if (virtual == null) {
+            return platformPool(platformLimit);
+        }
+        return new PlatformFirst(platformPool(Math.min(platformLimit, PLATFORM_FIRST)), virtual);
+    }
+
+    /** How many sessions at a time a Java 21+ proxy serves on platform threads before virtual ones. */
+    static final int PLATFORM_FIRST = 32;
+
+    /** Returns {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+, null before. */
+    private static ExecutorService virtualThreadPerTask() {
         try {
             // Compiled for 17: look the 21+ factory up instead of naming it.
             return (ExecutorService) MethodHandles.publicLookup()
@@ -54,14 +79,73 @@ final class SessionThreads {
                             MethodType.methodType(ExecutorService.class))
                     .invoke();
         } catch (Throwable noVirtualThreads) {
-            AtomicInteger n = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(0, platformLimit, 60, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), r -> {
-                        Thread t = new Thread(null, r, "pop3proxy-session-" + n.incrementAndGet(), 256 * 1024);
-                        t.setDaemon(true);
-                        return t;
-                    });
-            return pool;
+            return null;
+        }
+    }
+
+    /** A pool of up to {@code size} platform threads that refuses a task when all are busy. */
+    static ThreadPoolExecutor platformPool(int size) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(0, size, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(null, r, "pop3proxy-session-" + n.incrementAndGet(), 256 * 1024);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Runs a task on an idle or new thread of {@code first} while it has one, else in {@code rest};
+     * shut down, it refuses tasks and waits for both.
+     */
+    static final class PlatformFirst extends AbstractExecutorService {
+        private final ThreadPoolExecutor first;
+        private final ExecutorService rest;
+
+        PlatformFirst(ThreadPoolExecutor first, ExecutorService rest) {
+            this.first = first;
+            this.rest = rest;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            try {
+                first.execute(task);
+            } catch (RejectedExecutionException busy) {
+                if (first.isShutdown()) {
+                    throw busy;
+                }
+                rest.execute(task);
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            first.shutdown();
+            rest.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            List<Runnable> never = new ArrayList<>(first.shutdownNow());
+            never.addAll(rest.shutdownNow());
+            return never;
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return first.isShutdown() && rest.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return first.isTerminated() && rest.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            long deadline = System.nanoTime() + unit.toNanos(timeout);
+            return first.awaitTermination(timeout, unit)
+                    && rest.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
     }
 

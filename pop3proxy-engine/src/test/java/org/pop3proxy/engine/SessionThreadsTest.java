@@ -1,0 +1,109 @@
+package org.pop3proxy.engine;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SessionThreadsTest {
+    private static ExecutorService rest() {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newCachedThreadPool(r -> new Thread(r, "rest-" + n.incrementAndGet()));
+    }
+
+    /** Runs a task that records its thread's name, then waits for {@code release}. */
+    private static Runnable held(List<String> names, CountDownLatch started, CountDownLatch release) {
+        return () -> {
+            names.add(Thread.currentThread().getName());
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
+    @Test
+    void sessionsBeyondThePlatformThreadsGoToTheRest() throws Exception {
+        ExecutorService sessions = new SessionThreads.PlatformFirst(SessionThreads.platformPool(2), rest());
+        List<String> names = new CopyOnWriteArrayList<>();
+        CountDownLatch started = new CountDownLatch(3);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < 3; i++) {
+            sessions.execute(held(names, started, release));
+        }
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        assertEquals(2, names.stream().filter(n -> n.startsWith("pop3proxy-session-")).count(), names.toString());
+        assertEquals(1, names.stream().filter(n -> n.startsWith("rest-")).count(), names.toString());
+        release.countDown();
+        sessions.shutdown();
+        assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
+        assertTrue(sessions.isTerminated());
+    }
+
+    @Test
+    void aPlatformThreadThatIsFreeAgainTakesTheNextSession() throws Exception {
+        ExecutorService sessions = new SessionThreads.PlatformFirst(SessionThreads.platformPool(1), rest());
+        List<String> names = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        sessions.execute(() -> {
+            names.add(Thread.currentThread().getName());
+            done.countDown();
+        });
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        // The pool thread may still be on its way back to waiting for work: a second session
+        // then goes to the rest, never waits, and never fails.
+        CountDownLatch second = new CountDownLatch(1);
+        sessions.execute(() -> {
+            names.add(Thread.currentThread().getName());
+            second.countDown();
+        });
+        assertTrue(second.await(10, TimeUnit.SECONDS));
+        assertEquals("pop3proxy-session-1", names.get(0));
+        assertTrue(names.get(1).equals("pop3proxy-session-1") || names.get(1).startsWith("rest-"), names.toString());
+        sessions.shutdown();
+        assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shutDownItRefusesSessionsEvenWhenThePlatformThreadsAreBusy() throws Exception {
+        ExecutorService sessions = new SessionThreads.PlatformFirst(SessionThreads.platformPool(1), rest());
+        List<String> names = new CopyOnWriteArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        sessions.execute(held(names, started, release));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        sessions.shutdown();
+        assertTrue(sessions.isShutdown());
+        assertThrows(RejectedExecutionException.class, () -> sessions.execute(() -> names.add("late")));
+        assertTrue(!sessions.awaitTermination(0, TimeUnit.SECONDS), "a session still runs");
+        release.countDown();
+        assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
+        assertEquals(List.of("pop3proxy-session-1"), names);
+    }
+
+    @Test
+    void onThisJvmSessionsStartOnPlatformThreads() throws Exception {
+        ExecutorService sessions = SessionThreads.newExecutor(10);
+        CountDownLatch done = new CountDownLatch(1);
+        List<String> names = new CopyOnWriteArrayList<>();
+        sessions.execute(() -> {
+            names.add(Thread.currentThread().getName());
+            done.countDown();
+        });
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("pop3proxy-session-1"), names);
+        sessions.shutdown();
+        assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
+    }
+}

@@ -67,8 +67,13 @@ final class SessionThreads {
         return new PlatformFirst(platformPool(Math.min(platformLimit, PLATFORM_FIRST)), virtual);
     }
 
-    /** How many sessions at a time a Java 21+ proxy serves on platform threads before virtual ones. */
-    static final int PLATFORM_FIRST = 32;
+    /**
+     * How many sessions at a time a Java 21+ proxy serves on platform threads before virtual ones:
+     * eight per core, at least 16. The saving is per socket wait, so it matters for the sessions
+     * the cores are kept busy with; a platform thread costs about 100-150 KB (its stack, the
+     * JDK's cached I/O buffers) while a session holds it and until it has been idle for 60 s.
+     */
+    static final int PLATFORM_FIRST = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 
     /** Returns {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+, null before. */
     private static ExecutorService virtualThreadPerTask() {

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,6 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SessionThreads {
     /** {@code Thread.isVirtual()} on Java 21+, null before. */
     private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+    /**
+     * How many sessions at a time a Java 21+ proxy serves on platform threads before virtual ones:
+     * eight per core, at least 16. The saving is per socket wait, so it matters for the sessions
+     * the cores are kept busy with; a platform thread costs about 100-150 KB (its stack, the
+     * JDK's cached I/O buffers) while a session holds it and until it has been idle for 60 s.
+     */
+    static final int PLATFORM_FIRST = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 
     private SessionThreads() {}
 
@@ -60,31 +69,22 @@ final class SessionThreads {
      * thousands of idle sessions on virtual threads cost no thread stacks (§3).
      */
     static ExecutorService newExecutor(int platformLimit) {
-        ExecutorService virtual = virtualThreadPerTask();
-        if (virtual == null) {
-            return platformPool(platformLimit);
-        }
-        return new PlatformFirst(platformPool(Math.min(platformLimit, PLATFORM_FIRST)), virtual);
+        return virtualThreadPerTask()
+                .<ExecutorService>map(virtual -> new PlatformFirst(
+                        platformPool(Math.min(platformLimit, PLATFORM_FIRST)), virtual))
+                .orElseGet(() -> platformPool(platformLimit));
     }
 
-    /**
-     * How many sessions at a time a Java 21+ proxy serves on platform threads before virtual ones:
-     * eight per core, at least 16. The saving is per socket wait, so it matters for the sessions
-     * the cores are kept busy with; a platform thread costs about 100-150 KB (its stack, the
-     * JDK's cached I/O buffers) while a session holds it and until it has been idle for 60 s.
-     */
-    static final int PLATFORM_FIRST = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
-
-    /** Returns {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+, null before. */
-    private static ExecutorService virtualThreadPerTask() {
+    /** Returns {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+, empty before. */
+    private static Optional<ExecutorService> virtualThreadPerTask() {
         try {
             // Compiled for 17: look the 21+ factory up instead of naming it.
-            return (ExecutorService) MethodHandles.publicLookup()
+            return Optional.of((ExecutorService) MethodHandles.publicLookup()
                     .findStatic(java.util.concurrent.Executors.class, "newVirtualThreadPerTaskExecutor",
                             MethodType.methodType(ExecutorService.class))
-                    .invoke();
+                    .invoke());
         } catch (Throwable noVirtualThreads) {
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -70,9 +71,9 @@ final class SessionThreads {
      */
     static ExecutorService newExecutor(int platformLimit) {
         return virtualThreadPerTask()
-                .<ExecutorService>map(virtual -> new PlatformFirst(
-                        platformPool(Math.min(platformLimit, PLATFORM_FIRST)), virtual))
-                .orElseGet(() -> platformPool(platformLimit));
+                .<ExecutorService>map(virtual ->
+                        new PlatformFirst(Math.min(platformLimit, PLATFORM_FIRST), virtual))
+                .orElseGet(() -> platformPool(platformLimit, new ThreadPoolExecutor.AbortPolicy()));
     }
 
     /** Returns {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+, empty before. */
@@ -88,39 +89,42 @@ final class SessionThreads {
         }
     }
 
-    /** A pool of up to {@code size} platform threads that refuses a task when all are busy. */
-    static ThreadPoolExecutor platformPool(int size) {
+    /**
+     * A pool of up to {@code size} platform threads that queues nothing: a task no idle or new
+     * thread takes goes to {@code whenBusy}, as does every task once the pool is shut down.
+     */
+    private static ThreadPoolExecutor platformPool(int size, RejectedExecutionHandler whenBusy) {
         AtomicInteger n = new AtomicInteger();
         return new ThreadPoolExecutor(0, size, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(null, r, "pop3proxy-session-" + n.incrementAndGet(), 256 * 1024);
+            String name = "pop3proxy-session-" + n.incrementAndGet();
+            Thread t = new Thread(null, r, name, 256 * 1024);
             t.setDaemon(true);
             return t;
-        });
+        }, whenBusy);
     }
 
     /**
-     * Runs a task on an idle or new thread of {@code first} while it has one, else in {@code rest};
-     * shut down, it refuses tasks and waits for both.
+     * Runs a task on an idle or new thread of a pool of {@code size} platform threads while it has
+     * one, else in {@code rest}; shut down, it refuses tasks and waits for both. The pool hands a
+     * task it cannot take to {@code rest} itself, so a session beyond it costs no exception.
      */
     static final class PlatformFirst extends AbstractExecutorService {
         private final ThreadPoolExecutor first;
         private final ExecutorService rest;
 
-        PlatformFirst(ThreadPoolExecutor first, ExecutorService rest) {
-            this.first = first;
+        PlatformFirst(int size, ExecutorService rest) {
             this.rest = rest;
+            this.first = platformPool(size, (task, pool) -> {
+                if (pool.isShutdown()) {
+                    throw new RejectedExecutionException("session threads shut down");
+                }
+                rest.execute(task);
+            });
         }
 
         @Override
         public void execute(Runnable task) {
-            try {
-                first.execute(task);
-            } catch (RejectedExecutionException busy) {
-                if (first.isShutdown()) {
-                    throw busy;
-                }
-                rest.execute(task);
-            }
+            first.execute(task);
         }
 
         @Override

@@ -35,7 +35,7 @@ class SessionThreadsTest {
 
     @Test
     void sessionsBeyondThePlatformThreadsGoToTheRest() throws Exception {
-        ExecutorService sessions = new SessionThreads.PlatformFirst(SessionThreads.platformPool(2), rest());
+        ExecutorService sessions = new SessionThreads.PlatformFirst(2, rest());
         List<String> names = new CopyOnWriteArrayList<>();
         CountDownLatch started = new CountDownLatch(3);
         CountDownLatch release = new CountDownLatch(1);
@@ -53,7 +53,7 @@ class SessionThreadsTest {
 
     @Test
     void aPlatformThreadThatIsFreeAgainTakesTheNextSession() throws Exception {
-        ExecutorService sessions = new SessionThreads.PlatformFirst(SessionThreads.platformPool(1), rest());
+        ExecutorService sessions = new SessionThreads.PlatformFirst(1, rest());
         List<String> names = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
         sessions.execute(() -> {
@@ -77,7 +77,7 @@ class SessionThreadsTest {
 
     @Test
     void shutDownItRefusesSessionsEvenWhenThePlatformThreadsAreBusy() throws Exception {
-        ExecutorService sessions = new SessionThreads.PlatformFirst(SessionThreads.platformPool(1), rest());
+        ExecutorService sessions = new SessionThreads.PlatformFirst(1, rest());
         List<String> names = new CopyOnWriteArrayList<>();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

@@ -25,8 +25,9 @@ class DotStuffingTest {
         return out.toByteArray();
     }
 
-    /** Stuffs {@code body} in chunks of the given sizes (the last chunk takes the rest). */
-    private static byte[] stuffInChunks(byte[] body, Random random, int maxChunk, DotStuffing stuffing) {
+    /** Stuffs {@code body} in chunks of random sizes from 1 to {@code maxChunk} bytes. */
+    private static byte[] stuffInChunks(byte[] body, Random random, int maxChunk,
+            DotStuffing stuffing) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int at = 0;
         while (at < body.length) {
@@ -50,7 +51,8 @@ class DotStuffingTest {
         byte[] in = ascii(".a\r\nb.c\r\n..\r\n\r\n.\r\nx.");
         byte[] out = new byte[2 * in.length];
         int n = stuffing.stuff(in, in.length, out);
-        assertEquals("..a\r\nb.c\r\n...\r\n\r\n..\r\nx.", new String(out, 0, n, StandardCharsets.US_ASCII));
+        assertEquals("..a\r\nb.c\r\n...\r\n\r\n..\r\nx.",
+                new String(out, 0, n, StandardCharsets.US_ASCII));
         assertFalse(stuffing.atLineStart(), "the body did not end with a line feed");
     }
 
@@ -77,7 +79,8 @@ class DotStuffingTest {
                 body[i] = alphabet[random.nextInt(alphabet.length)];
             }
             DotStuffing stuffing = new DotStuffing();
-            assertArrayEquals(reference(body), stuffInChunks(body, random, 1 + random.nextInt(40), stuffing));
+            byte[] stuffed = stuffInChunks(body, random, 1 + random.nextInt(40), stuffing);
+            assertArrayEquals(reference(body), stuffed);
             assertEquals(body.length == 0 || body[body.length - 1] == '\n', stuffing.atLineStart());
         }
     }
@@ -86,9 +89,11 @@ class DotStuffingTest {
     void longMailLikeLinesInLargeChunks() {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 20_000; i++) {
-            b.append(i % 100 == 99 ? "." : "L").append(i).append(" The quick brown fox jumps over the lazy dog.\r\n");
+            b.append(i % 100 == 99 ? "." : "L").append(i)
+                    .append(" The quick brown fox jumps over the lazy dog.\r\n");
         }
         byte[] body = ascii(b.toString());
-        assertArrayEquals(reference(body), stuffInChunks(body, new Random(3), 64 * 1024, new DotStuffing()));
+        byte[] stuffed = stuffInChunks(body, new Random(3), 64 * 1024, new DotStuffing());
+        assertArrayEquals(reference(body), stuffed);
     }
 }

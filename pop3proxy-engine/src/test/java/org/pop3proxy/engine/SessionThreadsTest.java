@@ -20,17 +20,30 @@ class SessionThreadsTest {
         return Executors.newCachedThreadPool(r -> new Thread(r, "rest-" + n.incrementAndGet()));
     }
 
-    /** Runs a task that records its thread's name, then waits for {@code release}. */
-    private static Runnable held(List<String> names, CountDownLatch started, CountDownLatch release) {
+    /** Runs a task that records its thread's name, then counts {@code done} down. */
+    private static Runnable recorded(List<String> names, CountDownLatch done) {
         return () -> {
             names.add(Thread.currentThread().getName());
-            started.countDown();
+            done.countDown();
+        };
+    }
+
+    /** Runs a task that records its thread's name and counts {@code started} down, then waits. */
+    private static Runnable held(List<String> names, CountDownLatch started,
+            CountDownLatch release) {
+        Runnable record = recorded(names, started);
+        return () -> {
+            record.run();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         };
+    }
+
+    private static long named(List<String> names, String prefix) {
+        return names.stream().filter(n -> n.startsWith(prefix)).count();
     }
 
     @Test
@@ -43,8 +56,8 @@ class SessionThreadsTest {
             sessions.execute(held(names, started, release));
         }
         assertTrue(started.await(10, TimeUnit.SECONDS));
-        assertEquals(2, names.stream().filter(n -> n.startsWith("pop3proxy-session-")).count(), names.toString());
-        assertEquals(1, names.stream().filter(n -> n.startsWith("rest-")).count(), names.toString());
+        assertEquals(2, named(names, "pop3proxy-session-"), names.toString());
+        assertEquals(1, named(names, "rest-"), names.toString());
         release.countDown();
         sessions.shutdown();
         assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
@@ -56,21 +69,16 @@ class SessionThreadsTest {
         ExecutorService sessions = new SessionThreads.PlatformFirst(1, rest());
         List<String> names = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        sessions.execute(() -> {
-            names.add(Thread.currentThread().getName());
-            done.countDown();
-        });
+        sessions.execute(recorded(names, done));
         assertTrue(done.await(10, TimeUnit.SECONDS));
         // The pool thread may still be on its way back to waiting for work: a second session
         // then goes to the rest, never waits, and never fails.
         CountDownLatch second = new CountDownLatch(1);
-        sessions.execute(() -> {
-            names.add(Thread.currentThread().getName());
-            second.countDown();
-        });
+        sessions.execute(recorded(names, second));
         assertTrue(second.await(10, TimeUnit.SECONDS));
         assertEquals("pop3proxy-session-1", names.get(0));
-        assertTrue(names.get(1).equals("pop3proxy-session-1") || names.get(1).startsWith("rest-"), names.toString());
+        assertTrue(names.get(1).equals("pop3proxy-session-1") || names.get(1).startsWith("rest-"),
+                names.toString());
         sessions.shutdown();
         assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
     }
@@ -85,7 +93,8 @@ class SessionThreadsTest {
         assertTrue(started.await(10, TimeUnit.SECONDS));
         sessions.shutdown();
         assertTrue(sessions.isShutdown());
-        assertThrows(RejectedExecutionException.class, () -> sessions.execute(() -> names.add("late")));
+        assertThrows(RejectedExecutionException.class,
+                () -> sessions.execute(() -> names.add("late")));
         assertTrue(!sessions.awaitTermination(0, TimeUnit.SECONDS), "a session still runs");
         release.countDown();
         assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
@@ -97,10 +106,7 @@ class SessionThreadsTest {
         ExecutorService sessions = SessionThreads.newExecutor(10);
         CountDownLatch done = new CountDownLatch(1);
         List<String> names = new CopyOnWriteArrayList<>();
-        sessions.execute(() -> {
-            names.add(Thread.currentThread().getName());
-            done.countDown();
-        });
+        sessions.execute(recorded(names, done));
         assertTrue(done.await(10, TimeUnit.SECONDS));
         assertEquals(List.of("pop3proxy-session-1"), names);
         sessions.shutdown();

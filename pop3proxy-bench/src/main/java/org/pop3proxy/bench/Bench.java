@@ -239,6 +239,7 @@ public final class Bench {
      * sent; a scanning proxy adds one header line, X-Proxy-Scanned.
      */
     private RetrRuns retrRuns(int serverPort, Child proxy, long clamdPid) throws IOException {
+        boolean scanning = clamdPid > 0;
         Load.retr(serverPort, "big");
         Load.retr(proxy.port, "big");
         List<Double> direct = new ArrayList<>();
@@ -253,24 +254,24 @@ public final class Bench {
                 d = Load.retr(serverPort, "big");
             }
             long c0 = ProcStats.cpuNanos(proxy.pid());
-            long s0 = clamdPid > 0 ? ProcStats.cpuNanos(clamdPid) : 0;
+            long s0 = scanning ? ProcStats.cpuNanos(clamdPid) : 0;
             Load.Retr p = Load.retr(proxy.port, "big");
             cpu += ProcStats.cpuNanos(proxy.pid()) - c0;
-            clamdCpu += clamdPid > 0 ? ProcStats.cpuNanos(clamdPid) - s0 : 0;
+            clamdCpu += scanning ? ProcStats.cpuNanos(clamdPid) - s0 : 0;
             if (d == null) {
                 d = Load.retr(serverPort, "big");
             }
             long added = p.octets() - d.octets();
-            if (clamdPid > 0 ? added <= 0 || added > 256 : added != 0) {
+            if (scanning ? added <= 0 || added > 256 : added != 0) {
                 throw new IOException("proxy relayed " + p.octets() + " octets, server sent " + d.octets()
-                        + (clamdPid > 0 ? ": not one added header line" : ""));
+                        + (scanning ? ": not one added header line" : ""));
             }
             octets += p.octets();
             direct.add(d.mbPerSecond());
             viaProxy.add(p.mbPerSecond());
             ratios.add(p.mbPerSecond() / d.mbPerSecond());
             System.out.printf("  pair %d: direct %.1f MB/s, proxy%s %.1f MB/s, ratio %.2f%n", i + 1,
-                    d.mbPerSecond(), clamdPid > 0 ? " with -z" : "", p.mbPerSecond(),
+                    d.mbPerSecond(), scanning ? " with -z" : "", p.mbPerSecond(),
                     p.mbPerSecond() / d.mbPerSecond());
         }
         return new RetrRuns(direct, viaProxy, ratios, cpu, clamdCpu, octets);
@@ -655,8 +656,7 @@ public final class Bench {
     // ---- the report ---------------------------------------------------------------------------
 
     private void report(String date, String loadBefore, String loadAfter, List<Row> retr, List<Row> scan,
-            List<Row> sessions,
-            List<Row> latency, List<Row> memory, List<Row> inetd) throws Exception {
+            List<Row> sessions, List<Row> latency, List<Row> memory, List<Row> inetd) throws Exception {
         md.append("# Benchmarks\n\n")
                 .append("Issue 5's benchmark: every proxy figure beside the same figure for a **direct connection to the same\n")
                 .append("server, measured in the same run**, proxy and direct runs alternating, ratios = proxy / direct\n")
@@ -696,8 +696,8 @@ public final class Bench {
                 "The proxy spools the message, has clamd scan it (INSTREAM, as `-z` does by default) and only then "
                         + "sends it, so the time includes clamd's scan; clamd runs with the one-signature EICAR "
                         + "database of .ci/clamd.sh (a real database makes its share much larger). No target: the "
-                        + "issue asks for the figure. Paired with direct RETRs like part 1; octet counts checked equal but for the "
-                        + "X-Proxy-Scanned header line the proxy adds.");
+                        + "issue asks for the figure. Paired with direct RETRs like part 1; octet counts "
+                        + "checked equal but for the X-Proxy-Scanned header line the proxy adds.");
         table("2. Full sessions with " + CLIENTS + " concurrent clients",
                 List.of("Server", "Proxy JDK", "direct sessions/s", "proxy sessions/s", "ratio",
                         "direct p50 / p99 ms", "proxy p50 / p99 ms", "proxy CPU ms/session (all / without JIT)", "failed sessions",

@@ -17,8 +17,8 @@ import org.pop3proxy.engine.defaults.ClamdScanner;
  * process: listens on 127.0.0.1 at a free port, forwarding to {@code <host> <port>}, and prints
  * {@code PORT <n>}. A third argument, {@code <clamd port>}, turns on virus scanning (the manual's
  * {@code -z}) with clamd at 127.0.0.1 on that port, INSTREAM as {@code bin/pop3.proxy -z} does by
- * default, with room for the benchmark's 50 MB message. Standard input is a control channel: {@code heap} answers
- * {@code HEAP <bytes used after a full GC>}; its end stops the proxy.
+ * default, with room for the benchmark's 50 MB message. Standard input is a control channel:
+ * {@code heap} answers {@code HEAP <bytes used after a full GC>}; its end stops the proxy.
  */
 public final class ProxyMain {
     /** Above the 50 MB message (the engine's default, 25 MiB, would refuse it). */
@@ -38,7 +38,8 @@ public final class ProxyMain {
                             .maxSize(MAX_SCAN_SIZE).build())
                     .maxScanSize(MAX_SCAN_SIZE);
         }
-        ProxyServer server = Pop3Proxy.create(config.build()).listen(new InetSocketAddress("127.0.0.1", 0));
+        ProxyServer server = Pop3Proxy.create(config.build())
+                .listen(new InetSocketAddress("127.0.0.1", 0));
         System.out.println("PORT " + server.port());
         System.out.flush();
         BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));

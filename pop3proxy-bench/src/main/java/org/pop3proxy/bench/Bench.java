@@ -221,7 +221,7 @@ public final class Bench {
     }
 
     private int retrPairs() {
-        return quick ? 2 : 3;
+        return quick ? 3 : 5;
     }
 
     /** What {@link #retrRuns} measured: MB/s per pair, and CPU nanoseconds and octets in all. */
@@ -234,14 +234,15 @@ public final class Bench {
 
     /**
      * Runs RETRs of the big message direct and through {@code proxy} in alternating pairs after
-     * one of each to warm up, reading the proxy's CPU time (and clamd's, when {@code clamdPid} is
-     * above 0, for a scanning proxy) around each proxy RETR. The proxy must relay what the server
-     * sent; a scanning proxy adds one header line, X-Proxy-Scanned.
+     * one direct and {@link #warmUpRetr} through the proxy, reading the proxy's CPU time (and
+     * clamd's, when {@code clamdPid} is above 0, for a scanning proxy) around each proxy RETR. The
+     * proxy must relay what the server sent; a scanning proxy adds one header line,
+     * X-Proxy-Scanned.
      */
     private RetrRuns retrRuns(int serverPort, Child proxy, long clamdPid) throws IOException {
         boolean scanning = clamdPid > 0;
         Load.retr(serverPort, "big");
-        Load.retr(proxy.port, "big");
+        warmUpRetr(proxy);
         List<Double> direct = new ArrayList<>();
         List<Double> viaProxy = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
@@ -253,10 +254,11 @@ public final class Bench {
             if (i % 2 == 0) {
                 d = Load.retr(serverPort, "big");
             }
-            long c0 = ProcStats.cpuNanos(proxy.pid());
+            CpuReading c0 = CpuReading.of(proxy);
             long s0 = scanning ? ProcStats.cpuNanos(clamdPid) : 0;
             Load.Retr p = Load.retr(proxy.port, "big");
-            cpu += ProcStats.cpuNanos(proxy.pid()) - c0;
+            CpuReading used = CpuReading.of(proxy).since(c0);
+            cpu += used.all();
             clamdCpu += scanning ? ProcStats.cpuNanos(clamdPid) - s0 : 0;
             if (d == null) {
                 d = Load.retr(serverPort, "big");
@@ -270,11 +272,49 @@ public final class Bench {
             direct.add(d.mbPerSecond());
             viaProxy.add(p.mbPerSecond());
             ratios.add(p.mbPerSecond() / d.mbPerSecond());
-            System.out.printf("  pair %d: direct %.1f MB/s, proxy%s %.1f MB/s, ratio %.2f%n", i + 1,
-                    d.mbPerSecond(), scanning ? " with -z" : "", p.mbPerSecond(),
-                    p.mbPerSecond() / d.mbPerSecond());
+            System.out.printf("  pair %d: direct %.1f MB/s, proxy%s %.1f MB/s, ratio %.2f, JIT %.0f%% of the"
+                            + " proxy's CPU%n", i + 1, d.mbPerSecond(), scanning ? " with -z" : "", p.mbPerSecond(),
+                    p.mbPerSecond() / d.mbPerSecond(), used.jitShare() * 100);
         }
         return new RetrRuns(direct, viaProxy, ratios, cpu, clamdCpu, octets);
+    }
+
+    /**
+     * Like {@link #warmUp} for RETRs of the big message: a daemon relays with compiled code, so
+     * the measured transfers start once the compiler threads took under a tenth of the proxy's
+     * CPU in each of two transfers in a row (at least three transfers, at most twelve).
+     */
+    private static void warmUpRetr(Child proxy) throws IOException {
+        int transfers = 0;
+        int quiet = 0;
+        double share = 1;
+        while (transfers < 12 && (transfers < 3 || quiet < 2)) {
+            CpuReading c0 = CpuReading.of(proxy);
+            Load.retr(proxy.port, "big");
+            share = CpuReading.of(proxy).since(c0).jitShare();
+            quiet = share < 0.10 ? quiet + 1 : 0;
+            transfers++;
+        }
+        System.out.printf("  warm-up %d transfers, JIT share of the proxy's CPU in the last %.0f%%%n", transfers,
+                share * 100);
+    }
+
+    /**
+     * The proxy's CPU time, in all (ended threads included) and in its JIT compiler threads, in
+     * nanoseconds; {@link #since} makes the difference of two readings.
+     */
+    private record CpuReading(long all, long jit) {
+        static CpuReading of(Child proxy) throws IOException {
+            return new CpuReading(ProcStats.cpuNanos(proxy.pid()), cpuOf(ProcStats.threadCpu(proxy.pid()), "Compiler"));
+        }
+
+        CpuReading since(CpuReading before) {
+            return new CpuReading(all - before.all, jit - before.jit);
+        }
+
+        double jitShare() {
+            return jit / (double) Math.max(1, all);
+        }
     }
 
     /** Returns {@code clamd -V}'s answer, or "clamd" when it cannot be run. */

@@ -11,7 +11,8 @@ import java.nio.ByteOrder;
  *
  * <p>One state machine ({@link #next}) serves both uses: {@link #scan} only finds the end (the
  * relay, which copies bytes as they are), {@link #unstuff} also undoes the dot-stuffing (the
- * spool for the virus scan). Inside a line both skip to the next line feed eight bytes at a time.
+ * spool for the virus scan). Inside a line both skip, eight bytes at a time, to the next line
+ * feed that a dot follows: only there can the end begin or a stuffed dot need undoing.
  */
 final class BodyEnd {
     private static final int LINE_START = 0;
@@ -26,6 +27,7 @@ final class BodyEnd {
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long DOTS = 0x2E2E2E2E2E2E2E2EL;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
 
@@ -56,12 +58,14 @@ final class BodyEnd {
         int i = from;
         while (i < to) {
             if (s == MIDDLE) {
-                i = nextLineFeed(b, i, to);
-                if (i == to) {
+                int lf = lineFeedBeforeDot(b, i, to);
+                if (lf < 0) {
+                    // No line starts with a dot in the rest of this chunk; a line may start next.
+                    s = b[to - 1] == '\n' ? LINE_START : MIDDLE;
                     break;
                 }
-                s = LINE_START;
-                i++;
+                s = DOT;
+                i = lf + 2;
                 continue;
             }
             s = next(s, b[i++]);
@@ -87,14 +91,13 @@ final class BodyEnd {
         int i = from;
         while (i < to) {
             if (s == MIDDLE) {
-                int lf = nextLineFeed(in, i, to);
-                int stop = lf == to ? to : lf + 1;
+                // Lines that do not start with a dot are copied as they are, many at a time.
+                int lf = lineFeedBeforeDot(in, i, to);
+                int stop = lf < 0 ? to : lf + 1;
                 System.arraycopy(in, i, out, o, stop - i);
                 o += stop - i;
                 i = stop;
-                if (lf != to) {
-                    s = LINE_START;
-                }
+                s = in[stop - 1] == '\n' ? LINE_START : MIDDLE;
                 continue;
             }
             byte c = in[i++];
@@ -123,24 +126,26 @@ final class BodyEnd {
     }
 
     /**
-     * Returns the index of the first line feed in {@code b[from..to)}, or {@code to}. Looks at
-     * eight bytes at a time: in {@code x = word ^ LFS} a line feed is a zero byte, and
-     * {@code (x - ONES) & ~x & HIGHS} marks the lowest zero byte exactly (marks above it may be
-     * false, and are never looked at).
+     * Returns the index of the first line feed in {@code b[from..to)} that a dot follows in it, or
+     * -1. Looks at eight positions at a time: in {@code x = (word(k) ^ LFS) | (word(k + 1) ^ DOTS)}
+     * a zero byte is a line feed with a dot after it, and {@code (x - ONES) & ~x & HIGHS} marks
+     * the lowest zero byte exactly (marks above it may be false, and are never looked at).
      */
-    static int nextLineFeed(byte[] b, int from, int to) {
+    static int lineFeedBeforeDot(byte[] b, int from, int to) {
         int i = from;
-        while (i <= to - Long.BYTES) {
-            long x = (long) LONGS.get(b, i) ^ LFS;
+        while (i <= to - Long.BYTES - 1) {
+            long x = ((long) LONGS.get(b, i) ^ LFS) | ((long) LONGS.get(b, i + 1) ^ DOTS);
             long found = (x - ONES) & ~x & HIGHS;
             if (found != 0) {
                 return i + (Long.numberOfTrailingZeros(found) >>> 3);
             }
             i += Long.BYTES;
         }
-        while (i < to && b[i] != '\n') {
-            i++;
+        for (; i < to - 1; i++) {
+            if (b[i] == '\n' && b[i + 1] == '.') {
+                return i;
+            }
         }
-        return i;
+        return -1;
     }
 }

@@ -2,8 +2,8 @@ package org.pop3proxy.engine;
 
 /**
  * Dot-stuffs a message for the wire, chunk after chunk (RFC 1939, section 3): a line that begins
- * with {@code '.'} gets one more in front. Lines are found eight bytes at a time
- * ({@link BodyEnd#nextLineFeed}) and copied whole, as mail lines are some 70 bytes long.
+ * with {@code '.'} gets one more in front. Line feeds followed by a dot are found eight bytes at
+ * a time ({@link BodyEnd#lineFeedBeforeDot}); the lines between them are copied as they are.
  */
 final class DotStuffing {
     private boolean lineStart = true;
@@ -19,11 +19,11 @@ final class DotStuffing {
             if (lineStart && in[i] == '.') {
                 out[o++] = '.';
             }
-            int lineFeed = BodyEnd.nextLineFeed(in, i, n);
-            int end = lineFeed < n ? lineFeed + 1 : n;
+            int lineFeed = BodyEnd.lineFeedBeforeDot(in, i, n);
+            int end = lineFeed < 0 ? n : lineFeed + 1;
             System.arraycopy(in, i, out, o, end - i);
             o += end - i;
-            lineStart = lineFeed < n;
+            lineStart = in[end - 1] == '\n';
             i = end;
         }
         return o;

@@ -9,28 +9,55 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class BodyEndTest {
-    private static int naive(byte[] b, int from, int to) {
-        int i = from;
-        while (i < to && b[i] != '\n') {
-            i++;
+    @Test
+    void wordAtATimeSearchFindsTheFirstLineFeedBeforeADotLikeAByteLoop() {
+        Random random = new Random(7);
+        // Line feed, dot and their neighbours (carries and borrows of the zero-byte test).
+        byte[] near = {'\n', '.', 0x0b, 0x09, 0x2f, 0x2d, (byte) 0x8a, (byte) 0xae, 0, (byte) 0xff};
+        for (int n = 0; n < 20_000; n++) {
+            byte[] b = new byte[random.nextInt(48)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256) : near[random.nextInt(near.length)];
+            }
+            int from = random.nextInt(b.length + 1);
+            int to = from + random.nextInt(b.length - from + 1);
+            int expected = -1;
+            for (int i = from; i < to - 1 && expected < 0; i++) {
+                expected = b[i] == '\n' && b[i + 1] == '.' ? i : -1;
+            }
+            assertEquals(expected, BodyEnd.lineFeedBeforeDot(b, from, to), () -> Arrays.toString(b));
         }
-        return i;
     }
 
+    /**
+     * Long bodies of short and long lines, a few of them starting with a dot, in random chunks:
+     * the relay's scan ends where the terminator ends, whatever the chunks.
+     */
     @Test
-    void wordAtATimeSearchFindsTheFirstLineFeedLikeAByteLoop() {
-        Random random = new Random(42);
-        for (int n = 0; n < 5000; n++) {
-            byte[] b = new byte[random.nextInt(40)];
-            for (int i = 0; i < b.length; i++) {
-                // Bytes near the line feed (0x09, 0x0a, 0x0b, 0x8a) try the carry cases.
-                int pick = random.nextInt(6);
-                b[i] = (byte) (pick == 0 ? '\n' : pick == 1 ? 0x0b : pick == 2 ? 0x09 : pick == 3 ? 0x8a
-                        : random.nextInt(256));
+    void scanFindsTheEndOfLongBodiesInRandomChunks() {
+        Random random = new Random(11);
+        String[] lines = {"", ".", "..", ".x", ".\r", "a", "a.", "\r", "no dot here at all", "x.\r\n.y",
+            "a line of more than two eight-byte words, with a dot. and another."};
+        String[] ends = {"\r\n", "\n"};
+        for (int n = 0; n < 3_000; n++) {
+            StringBuilder body = new StringBuilder();
+            int count = random.nextInt(30);
+            for (int k = 0; k < count; k++) {
+                body.append(lines[random.nextInt(lines.length)]).append(ends[random.nextInt(2)]);
             }
-            int from = b.length == 0 ? 0 : random.nextInt(b.length + 1);
-            int to = from + random.nextInt(b.length - from + 1);
-            assertEquals(naive(b, from, to), BodyEnd.nextLineFeed(b, from, to));
+            if (random.nextInt(4) > 0) {
+                body.append('.').append(ends[random.nextInt(2)]);
+            }
+            body.append(random.nextBoolean() ? "" : "after");
+            byte[] b = body.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            BodyEnd relay = new BodyEnd();
+            int relayEnd = -1;
+            for (int from = 0; from < b.length && relayEnd < 0; ) {
+                int to = Math.min(b.length, from + 1 + random.nextInt(40));
+                relayEnd = relay.scan(b, from, to);
+                from = to;
+            }
+            assertEquals(terminatorEnd(b), relayEnd, body::toString);
         }
     }
 

@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  *   --jmh LABEL=FILE.csv     JMH results to include (repeatable)
  *   --launcher PATH          bin/pop3.proxy, timed in inetd mode beside the stand-in
  *   --proxy-opts "ARGS"      extra JVM options for the proxy (JFR profiling)
- *   --budget SECONDS         stop starting new parts after this long (default 600)
+ *   --budget SECONDS         stop starting new parts after this long (default 900)
  *   --out FILE               the Markdown report to write (default: none)
  *   --command "TEXT"         the command line to record in the report
  * </pre>
@@ -79,7 +79,7 @@ public final class Bench {
 
     private Bench(String[] args) throws IOException {
         boolean q = false;
-        long budget = 600;
+        long budget = 900;
         int dovecot = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -336,7 +336,7 @@ public final class Bench {
     }
 
     private Row sessions(String server, String jdk, int serverPort, Child proxy) throws Exception {
-        int pairs = quick ? 2 : 3;
+        int pairs = quick ? 3 : 5;
         double seconds = quick ? 2 : 4;
         int max = 200_000;
         System.out.printf("Sessions/s, %d clients, %s, %s: %d pairs of %.0f s%n", CLIENTS, server, jdk, pairs, seconds);

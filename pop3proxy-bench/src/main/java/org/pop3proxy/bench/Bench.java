@@ -272,9 +272,10 @@ public final class Bench {
             direct.add(d.mbPerSecond());
             viaProxy.add(p.mbPerSecond());
             ratios.add(p.mbPerSecond() / d.mbPerSecond());
-            System.out.printf("  pair %d: direct %.1f MB/s, proxy%s %.1f MB/s, ratio %.2f, JIT %.0f%% of the"
-                            + " proxy's CPU%n", i + 1, d.mbPerSecond(), scanning ? " with -z" : "", p.mbPerSecond(),
-                    p.mbPerSecond() / d.mbPerSecond(), used.jitShare() * 100);
+            System.out.printf("  pair %d: direct %.1f MB/s, proxy%s %.1f MB/s, ratio %.2f,"
+                            + " JIT %.0f%% of the proxy's CPU%n", i + 1, d.mbPerSecond(),
+                    scanning ? " with -z" : "", p.mbPerSecond(), p.mbPerSecond() / d.mbPerSecond(),
+                    used.jitShare() * 100);
         }
         return new RetrRuns(direct, viaProxy, ratios, cpu, clamdCpu, octets);
     }
@@ -295,8 +296,8 @@ public final class Bench {
             quiet = share < 0.10 ? quiet + 1 : 0;
             transfers++;
         }
-        System.out.printf("  warm-up %d transfers, JIT share of the proxy's CPU in the last %.0f%%%n", transfers,
-                share * 100);
+        System.out.printf("  warm-up %d transfers, JIT share of the proxy's CPU in the last %.0f%%%n",
+                transfers, share * 100);
     }
 
     /**
@@ -305,7 +306,8 @@ public final class Bench {
      */
     private record CpuReading(long all, long jit) {
         static CpuReading of(Child proxy) throws IOException {
-            return new CpuReading(ProcStats.cpuNanos(proxy.pid()), cpuOf(ProcStats.threadCpu(proxy.pid()), "Compiler"));
+            return new CpuReading(ProcStats.cpuNanos(proxy.pid()),
+                    cpuOf(ProcStats.threadCpu(proxy.pid()), "Compiler"));
         }
 
         CpuReading since(CpuReading before) {

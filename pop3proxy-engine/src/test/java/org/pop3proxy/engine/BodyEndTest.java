@@ -17,7 +17,8 @@ class BodyEndTest {
         for (int n = 0; n < 20_000; n++) {
             byte[] b = new byte[random.nextInt(48)];
             for (int i = 0; i < b.length; i++) {
-                b[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256) : near[random.nextInt(near.length)];
+                b[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256)
+                        : near[random.nextInt(near.length)];
             }
             int from = random.nextInt(b.length + 1);
             int to = from + random.nextInt(b.length - from + 1);
@@ -31,10 +32,11 @@ class BodyEndTest {
 
     /**
      * Long bodies of short and long lines, a few of them starting with a dot, in random chunks:
-     * the relay's scan ends where the terminator ends, whatever the chunks.
+     * the relay's scan and the spool end where the terminator ends, whatever the chunks, and the
+     * spool's bytes match the line-by-line reference.
      */
     @Test
-    void scanFindsTheEndOfLongBodiesInRandomChunks() {
+    void relayAndSpoolFindTheEndOfLongBodiesInRandomChunks() {
         Random random = new Random(11);
         String[] lines = {"", ".", "..", ".x", ".\r", "a", "a.", "\r", "no dot here at all", "x.\r\n.y",
             "a line of more than two eight-byte words, with a dot. and another."};
@@ -50,14 +52,24 @@ class BodyEndTest {
             }
             body.append(random.nextBoolean() ? "" : "after");
             byte[] b = body.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            int end = terminatorEnd(b);
             BodyEnd relay = new BodyEnd();
+            BodyEnd spool = new BodyEnd();
             int relayEnd = -1;
+            int spoolEnd = -1;
+            ByteArrayOutputStream unstuffed = new ByteArrayOutputStream();
+            byte[] out = new byte[b.length + 1];
             for (int from = 0; from < b.length && relayEnd < 0; ) {
                 int to = Math.min(b.length, from + 1 + random.nextInt(40));
                 relayEnd = relay.scan(b, from, to);
+                spoolEnd = spool.unstuff(b, from, to, out);
+                unstuffed.write(out, 0, spool.produced());
                 from = to;
             }
-            assertEquals(terminatorEnd(b), relayEnd, body::toString);
+            assertEquals(end, relayEnd, body::toString);
+            assertEquals(end, spoolEnd, body::toString);
+            byte[] expected = referenceUnstuff(b, end < 0 ? b.length : end, end >= 0);
+            assertArrayEquals(expected, unstuffed.toByteArray(), body::toString);
         }
     }
 

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite of issue 5 and rewrites BENCHMARKS.md with the results.
 #
-#   bench/run.sh [--quick] [--no-dovecot] [--no-clamd] [--no-write] [--budget SECONDS]
+#   bench/run.sh [--quick] [--no-dovecot] [--no-clamd] [--no-haproxy] [--no-write]
+#                [--budget SECONDS]
 #
 # Builds with the bench profile (not part of `mvn verify`), starts a private Dovecot
 # (bench/dovecot.sh) unless --no-dovecot and a private clamd (.ci/clamd.sh, for RETR with -z)
 # unless --no-clamd, runs the JMH micro-benchmarks, then the end-to-end
-# benchmark (org.pop3proxy.bench.Bench) with the proxy on JDK 17 and, when installed, JDK 25.
-# Everything listens on 127.0.0.1 only. About 10 minutes; --quick takes about 4.
+# benchmark (org.pop3proxy.bench.Bench) with the proxy on JDK 17 and, when installed, JDK 25,
+# and HAProxy in TCP mode as the reference row (installed from Debian if missing) unless
+# --no-haproxy. Everything listens on 127.0.0.1 only. About 12 minutes; --quick takes about 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=""
 dovecot=1
 clamd=1
+haproxy=1
 write=1
 budget=""
 while [ $# -gt 0 ]; do
@@ -21,9 +24,10 @@ while [ $# -gt 0 ]; do
     --quick) quick=--quick ;;
     --no-dovecot) dovecot=0 ;;
     --no-clamd) clamd=0 ;;
+    --no-haproxy) haproxy=0 ;;
     --no-write) write=0 ;;
     --budget) budget=$2; shift ;;
-    *) sed -n '2,11p' "$0"; exit 2 ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
   esac
   shift
 done
@@ -65,6 +69,21 @@ if [ "$clamd" = 1 ]; then
   fi
 fi
 
+haproxy_bin=""
+if [ "$haproxy" = 1 ]; then
+  if ! command -v haproxy >/dev/null; then
+    echo "== haproxy (install)"
+    # Debian starts the system service on install; the benchmark runs its own instances.
+    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null; then
+      systemctl stop haproxy 2>/dev/null || true
+      systemctl disable haproxy 2>/dev/null || true
+    else
+      echo "HAProxy could not be installed; no reference rows" >&2
+    fi
+  fi
+  haproxy_bin=$(command -v haproxy || true)
+fi
+
 jdks=(--jdk "JDK 17=$JAVA17")
 [ -x "$JAVA25" ] && jdks+=(--jdk "JDK 25=$JAVA25")
 # The build made bin/pop3.proxy's class data archive for the JDK Maven runs on; add one for the
@@ -92,6 +111,7 @@ args=("${jdks[@]}" "${jmh[@]}" --command "bench/run.sh${quick:+ $quick}")
 [ -n "$quick" ] && args+=(--quick)
 [ -n "$port" ] && args+=(--dovecot "$port")
 [ -n "$clamd_dir" ] && args+=(--clamd "$clamd_dir")
+[ -n "$haproxy_bin" ] && args+=(--haproxy "$haproxy_bin")
 [ -n "$budget" ] && args+=(--budget "$budget")
 [ "$write" = 1 ] && args+=(--out BENCHMARKS.md)
 [ -x bin/pop3.proxy ] && args+=(--launcher bin/pop3.proxy)

@@ -2,6 +2,8 @@ package org.pop3proxy.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,8 @@ import java.util.stream.Collectors;
  *                            RETR with virus scanning (-z); without it the scan part is skipped
  *   --jmh LABEL=FILE.csv     JMH results to include (repeatable)
  *   --launcher PATH          bin/pop3.proxy, timed in inetd mode beside the stand-in
+ *   --haproxy PATH           also measure HAProxy in TCP mode (a blind relay) the same way, as
+ *                            a reference row in parts 1, 2 and 2b
  *   --proxy-opts "ARGS"      extra JVM options for the proxy (JFR profiling)
  *   --budget SECONDS         stop starting new parts after this long (default 900)
  *   --out FILE               the Markdown report to write (default: none)
@@ -69,6 +73,7 @@ public final class Bench {
     private String launcher = "";
     private String onlyServer = "";
     private Path clamd;
+    private String haproxy = "";
     private Path out;
     private String command = "bench/run.sh";
     private final long deadline;
@@ -98,6 +103,7 @@ public final class Bench {
                     jmh.put(kv[0], Path.of(kv[1]));
                 }
                 case "--launcher" -> launcher = args[++i];
+                case "--haproxy" -> haproxy = args[++i];
                 case "--only-server" -> onlyServer = args[++i];
                 case "--clamd" -> clamd = Path.of(args[++i]);
                 case "--proxy-opts" -> proxyOpts.addAll(List.of(args[++i].trim().split("\\s+")));
@@ -168,6 +174,24 @@ public final class Bench {
                             note("RETR with -z on " + server.getKey() + " / " + jdk.getKey() + " failed: "
                                     + e.getMessage());
                         }
+                    }
+                }
+                if (!haproxy.isEmpty() && (onlyServer.isEmpty() || onlyServer.equals(server.getKey()))
+                        && (parts.contains("retr") || parts.contains("sessions") || parts.contains("latency"))
+                        && !overBudget("HAProxy on " + server.getKey())) {
+                    String label = "reference: " + haproxyVersion() + " (TCP mode)";
+                    try (Child relay = startHaproxy(server.getKey(), server.getValue())) {
+                        if (parts.contains("retr")) {
+                            retr.add(retr(server.getKey(), label, server.getValue(), relay));
+                        }
+                        if (parts.contains("sessions")) {
+                            sessions.add(sessions(server.getKey(), label, server.getValue(), relay));
+                        }
+                        if (parts.contains("latency")) {
+                            latency.add(latency(server.getKey(), label, server.getValue(), relay));
+                        }
+                    } catch (IOException e) {
+                        note("HAProxy on " + server.getKey() + " failed: " + e.getMessage());
                     }
                 }
             }
@@ -316,6 +340,52 @@ public final class Bench {
 
         double jitShare() {
             return jit / (double) Math.max(1, all);
+        }
+    }
+
+    /**
+     * Starts HAProxy in TCP mode in front of the server, listening on a free loopback port, with
+     * its defaults otherwise (one thread per CPU) and no logging: the blind relay the issue names
+     * as the practical ceiling, measured like the proxy.
+     */
+    private Child startHaproxy(String server, int serverPort) throws IOException {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Path config = logDir.resolve("haproxy-" + server + ".cfg");
+        Files.writeString(config, String.join("\n",
+                "global",
+                "    maxconn 1000",
+                "defaults",
+                "    mode tcp",
+                "    timeout connect 10s",
+                "    timeout client 600s",
+                "    timeout server 600s",
+                "frontend clients",
+                "    bind 127.0.0.1:" + port,
+                "    default_backend server",
+                "backend server",
+                "    server s 127.0.0.1:" + serverPort,
+                ""));
+        return Child.listening("HAProxy", List.of(haproxy, "-db", "-f", config.toString()), port,
+                logDir.resolve("haproxy-" + server + ".log"));
+    }
+
+    /** Returns "HAProxy" and its version from {@code haproxy -v}, or "HAProxy". */
+    private String haproxyVersion() {
+        try {
+            Process p = new ProcessBuilder(haproxy, "-v").redirectErrorStream(true).start();
+            String first = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .findFirst().orElse("");
+            p.waitFor(30, TimeUnit.SECONDS);
+            String[] words = first.split(" ");
+            return words.length > 2 && words[1].equals("version") ? "HAProxy " + words[2] : "HAProxy";
+        } catch (IOException e) {
+            return "HAProxy";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "HAProxy";
         }
     }
 
@@ -723,7 +793,12 @@ public final class Bench {
                 .append(" (GreenMail in its own JDK 17 JVM; Dovecot from Debian, bench/dovecot.sh) |\n");
         md.append("| Proxy | engine in daemon mode in its own JVM (`ProxyMain`, no logging backend, the JVM flags of "
                 + "`bin/pop3.proxy -D`: `" + String.join(" ", DAEMON_FLAGS) + "`)")
-                .append(proxyOpts.isEmpty() ? "" : ", options `" + String.join(" ", proxyOpts) + "`").append(" |\n\n");
+                .append(proxyOpts.isEmpty() ? "" : ", options `" + String.join(" ", proxyOpts) + "`").append(" |\n");
+        if (!haproxy.isEmpty()) {
+            md.append("| Reference | ").append(haproxyVersion()).append(" in TCP mode (`").append(haproxy)
+                    .append("`, its defaults, no logging): a blind relay, the ceiling, measured like the proxy |\n");
+        }
+        md.append('\n');
         md.append("The machine has 2 cores shared with other engineers' builds, and the load generator, the server\n")
                 .append("and the proxy all share them: absolute numbers are noisy and CPU-bound; the ratios are the figures\n")
                 .append("to read.\n\n");

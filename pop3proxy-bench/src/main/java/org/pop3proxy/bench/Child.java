@@ -5,6 +5,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A JVM started by the benchmark (the proxy, GreenMail): its standard input is a control
  * channel whose end stops it, its standard output answers, its standard error goes to a log file.
+ * Or another program that listens on a port the benchmark chose ({@link #listening}), such as
+ * the HAProxy reference: it has no control channel and is stopped with a signal.
  */
 final class Child implements Closeable {
     private final String name;
@@ -28,6 +32,41 @@ final class Child implements Closeable {
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
         this.control = process.getOutputStream();
         this.port = Integer.parseInt(expect("PORT "));
+    }
+
+    private Child(String name, Process process, int port) {
+        this.name = name;
+        this.process = process;
+        this.out = null;
+        this.control = null;
+        this.port = port;
+    }
+
+    /**
+     * Starts {@code command}, which is to listen on 127.0.0.1 at {@code port}, with its output
+     * and errors in {@code log}, and waits (at most 10 s) until a connection there succeeds.
+     */
+    static Child listening(String name, List<String> command, int port, Path log) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return new Child(name, p, port);
+            } catch (IOException notYet) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new IOException(name + " did not listen on port " + port + " (see " + log + ")");
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                    throw new IOException(name + ": interrupted while starting", e);
+                }
+            }
+        }
     }
 
     /** Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} and waits for its port. */
@@ -55,6 +94,9 @@ final class Child implements Closeable {
 
     /** Sends one control line and returns the value of the answer starting with {@code key}. */
     String ask(String line, String key) throws IOException {
+        if (control == null) {
+            throw new IOException(name + " has no control channel");
+        }
         control.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
         control.flush();
         return expect(key);
@@ -73,13 +115,20 @@ final class Child implements Closeable {
         throw new IOException(name + " did not answer " + key.trim());
     }
 
-    /** Closes the control channel and waits a little for the process to end, then kills it. */
+    /**
+     * Closes the control channel (or, for a program without one, sends SIGTERM) and waits a
+     * little for the process to end, then kills it.
+     */
     @Override
     public void close() {
-        try {
-            control.close();
-        } catch (IOException ignored) {
-            // The process is going anyway.
+        if (control == null) {
+            process.destroy();
+        } else {
+            try {
+                control.close();
+            } catch (IOException ignored) {
+                // The process is going anyway.
+            }
         }
         try {
             if (!process.waitFor(15, TimeUnit.SECONDS)) {

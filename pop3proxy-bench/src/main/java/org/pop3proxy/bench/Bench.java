@@ -74,6 +74,8 @@ public final class Bench {
     private String onlyServer = "";
     private Path clamd;
     private String haproxy = "";
+    /** "HAProxy" and its version, read once when --haproxy is given. */
+    private final String haproxyName;
     private Path out;
     private String command = "bench/run.sh";
     private final long deadline;
@@ -117,6 +119,7 @@ public final class Bench {
         if (jdks.isEmpty()) {
             jdks.put("JDK " + Runtime.version().feature(), Path.of(System.getProperty("java.home"), "bin", "java").toString());
         }
+        haproxyName = haproxy.isEmpty() ? "" : haproxyVersion(haproxy);
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(budget);
         logDir = Files.createDirectories(Path.of("pop3proxy-bench", "target", "bench-logs"));
         servers.put("GreenMail", 0);
@@ -179,7 +182,7 @@ public final class Bench {
                 if (!haproxy.isEmpty() && (onlyServer.isEmpty() || onlyServer.equals(server.getKey()))
                         && (parts.contains("retr") || parts.contains("sessions") || parts.contains("latency"))
                         && !overBudget("HAProxy on " + server.getKey())) {
-                    String label = "reference: " + haproxyVersion() + " (TCP mode)";
+                    String label = "reference: " + haproxyName + " (TCP mode)";
                     try (Child relay = startHaproxy(server.getKey(), server.getValue())) {
                         if (parts.contains("retr")) {
                             retr.add(retr(server.getKey(), label, server.getValue(), relay));
@@ -373,33 +376,32 @@ public final class Bench {
     }
 
     /** Returns "HAProxy" and its version from {@code haproxy -v}, or "HAProxy". */
-    private String haproxyVersion() {
-        try {
-            Process p = new ProcessBuilder(haproxy, "-v").redirectErrorStream(true).start();
-            String first = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .findFirst().orElse("");
-            p.waitFor(30, TimeUnit.SECONDS);
-            String[] words = first.split(" ");
-            return words.length > 2 && words[1].equals("version") ? "HAProxy " + words[2] : "HAProxy";
-        } catch (IOException e) {
-            return "HAProxy";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "HAProxy";
-        }
+    private static String haproxyVersion(String haproxy) {
+        String[] words = outputOf(haproxy, "-v").stream().findFirst().orElse("").split(" ");
+        return words.length > 2 && words[1].equals("version") ? "HAProxy " + words[2] : "HAProxy";
     }
 
     /** Returns {@code clamd -V}'s answer, or "clamd" when it cannot be run. */
     private static String clamdVersion() {
+        List<String> lines = outputOf("clamd", "-V");
+        return lines.isEmpty() ? "clamd" : String.join("; ", lines);
+    }
+
+    /**
+     * Runs {@code command} and returns the lines it printed (output and errors), or none when it
+     * cannot be run or ends with a failure.
+     */
+    private static List<String> outputOf(String... command) {
         try {
-            Process p = new ProcessBuilder("clamd", "-V").redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? text : "clamd";
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.isBlank()).collect(Collectors.toList());
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? lines : List.of();
         } catch (IOException e) {
-            return "clamd";
+            return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "clamd";
+            return List.of();
         }
     }
 
@@ -478,12 +480,9 @@ public final class Bench {
         Load.sessions(proxy.port, CLIENTS, minSeconds, 200_000);
         double share = 1;
         while ((System.nanoTime() - start) / 1e9 < maxSeconds) {
-            Map<String, long[]> t0 = ProcStats.threadCpu(proxy.pid());
+            CpuReading c0 = CpuReading.of(proxy);
             Load.sessions(proxy.port, CLIENTS, 2, 200_000);
-            Map<String, long[]> t1 = ProcStats.threadCpu(proxy.pid());
-            long all = t1.values().stream().mapToLong(v -> v[0] + v[1]).sum()
-                    - t0.values().stream().mapToLong(v -> v[0] + v[1]).sum();
-            share = (cpuOf(t1, "Compiler") - cpuOf(t0, "Compiler")) / (double) Math.max(1, all);
+            share = CpuReading.of(proxy).since(c0).jitShare();
             if (share < 0.10) {
                 break;
             }
@@ -795,7 +794,7 @@ public final class Bench {
                 + "`bin/pop3.proxy -D`: `" + String.join(" ", DAEMON_FLAGS) + "`)")
                 .append(proxyOpts.isEmpty() ? "" : ", options `" + String.join(" ", proxyOpts) + "`").append(" |\n");
         if (!haproxy.isEmpty()) {
-            md.append("| Reference | ").append(haproxyVersion()).append(" in TCP mode (`").append(haproxy)
+            md.append("| Reference | ").append(haproxyName).append(" in TCP mode (`").append(haproxy)
                     .append("`, its defaults, no logging): a blind relay, the ceiling, measured like the proxy |\n");
         }
         md.append('\n');
@@ -954,17 +953,8 @@ public final class Bench {
     }
 
     private static String javaVersion(String java) {
-        try {
-            Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
-            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .collect(Collectors.toList());
-            p.waitFor(30, TimeUnit.SECONDS);
-            return lines.size() > 1 ? lines.get(0) + "; " + lines.get(lines.size() - 1) : String.join("; ", lines);
-        } catch (IOException e) {
-            return "unknown (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
+        List<String> lines = outputOf(java, "-version");
+        return lines.isEmpty() ? "unknown"
+                : lines.size() > 1 ? lines.get(0) + "; " + lines.get(lines.size() - 1) : lines.get(0);
     }
 }

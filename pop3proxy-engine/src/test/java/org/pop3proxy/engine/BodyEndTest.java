@@ -1,7 +1,9 @@
 package org.pop3proxy.engine;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -52,24 +54,13 @@ class BodyEndTest {
             }
             body.append(random.nextBoolean() ? "" : "after");
             byte[] b = body.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-            int end = terminatorEnd(b);
-            BodyEnd relay = new BodyEnd();
-            BodyEnd spool = new BodyEnd();
-            int relayEnd = -1;
-            int spoolEnd = -1;
-            ByteArrayOutputStream unstuffed = new ByteArrayOutputStream();
-            byte[] out = new byte[b.length + 1];
-            for (int from = 0; from < b.length && relayEnd < 0; ) {
-                int to = Math.min(b.length, from + 1 + random.nextInt(40));
-                relayEnd = relay.scan(b, from, to);
-                spoolEnd = spool.unstuff(b, from, to, out);
-                unstuffed.write(out, 0, spool.produced());
-                from = to;
+            List<Integer> cuts = new ArrayList<>(List.of(0));
+            while (cuts.get(cuts.size() - 1) < b.length) {
+                cuts.add(Math.min(b.length, cuts.get(cuts.size() - 1) + 1 + random.nextInt(40)));
             }
-            assertEquals(end, relayEnd, body::toString);
-            assertEquals(end, spoolEnd, body::toString);
-            byte[] expected = referenceUnstuff(b, end < 0 ? b.length : end, end >= 0);
-            assertArrayEquals(expected, unstuffed.toByteArray(), body::toString);
+            int end = terminatorEnd(b);
+            checkChunks(b, cuts.stream().mapToInt(Integer::intValue).toArray(), end,
+                    referenceUnstuff(b, end < 0 ? b.length : end, end >= 0), body.toString());
         }
     }
 
@@ -111,26 +102,34 @@ class BodyEndTest {
         byte[] expected = referenceUnstuff(b, end < 0 ? b.length : end, end >= 0);
         for (int i = 0; i <= b.length; i++) {
             for (int j = threeChunks ? i : b.length; j <= b.length; j++) {
-                int[] cuts = {0, i, j, b.length};
-                BodyEnd relay = new BodyEnd();
-                BodyEnd spool = new BodyEnd();
-                int relayEnd = -1;
-                int spoolEnd = -1;
-                ByteArrayOutputStream unstuffed = new ByteArrayOutputStream();
-                byte[] out = new byte[b.length + 1];
-                for (int c = 0; c < 3 && relayEnd < 0; c++) {
-                    relayEnd = relay.scan(b, cuts[c], cuts[c + 1]);
-                }
-                for (int c = 0; c < 3 && spoolEnd < 0; c++) {
-                    spoolEnd = spool.unstuff(b, cuts[c], cuts[c + 1], out);
-                    unstuffed.write(out, 0, spool.produced());
-                }
-                String where = Arrays.toString(b) + " cut at " + i + ", " + j;
-                assertEquals(end, relayEnd, "relay: " + where);
-                assertEquals(end, spoolEnd, "spool: " + where);
-                assertArrayEquals(expected, unstuffed.toByteArray(), "spool bytes: " + where);
+                checkChunks(b, new int[] {0, i, j, b.length}, end, expected,
+                        Arrays.toString(b) + " cut at " + i + ", " + j);
             }
         }
+    }
+
+    /**
+     * Feeds {@code b} to a relay ({@link BodyEnd#scan}) and a spool ({@link BodyEnd#unstuff}) in
+     * the chunks between {@code cuts}, each until it finds the end; both must end at {@code end}
+     * and the spool must have produced {@code expected}.
+     */
+    private static void checkChunks(byte[] b, int[] cuts, int end, byte[] expected, String where) {
+        BodyEnd relay = new BodyEnd();
+        BodyEnd spool = new BodyEnd();
+        int relayEnd = -1;
+        int spoolEnd = -1;
+        ByteArrayOutputStream unstuffed = new ByteArrayOutputStream();
+        byte[] out = new byte[b.length + 1];
+        for (int c = 0; c < cuts.length - 1 && relayEnd < 0; c++) {
+            relayEnd = relay.scan(b, cuts[c], cuts[c + 1]);
+        }
+        for (int c = 0; c < cuts.length - 1 && spoolEnd < 0; c++) {
+            spoolEnd = spool.unstuff(b, cuts[c], cuts[c + 1], out);
+            unstuffed.write(out, 0, spool.produced());
+        }
+        assertEquals(end, relayEnd, "relay: " + where);
+        assertEquals(end, spoolEnd, "spool: " + where);
+        assertArrayEquals(expected, unstuffed.toByteArray(), "spool bytes: " + where);
     }
 
     /** Returns the index just past the first terminator line in {@code b}, or -1. */

@@ -74,7 +74,8 @@ if [ "$haproxy" = 1 ]; then
   if ! command -v haproxy >/dev/null; then
     echo "== haproxy (install)"
     # Debian starts the system service on install; the benchmark runs its own instances.
-    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null; then
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends haproxy >/dev/null; then
       systemctl stop haproxy 2>/dev/null || true
       systemctl disable haproxy 2>/dev/null || true
     else

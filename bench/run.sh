@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite of issue 5 and rewrites BENCHMARKS.md with the results.
 #
-#   bench/run.sh [--quick] [--no-dovecot] [--no-clamd] [--no-haproxy] [--no-write]
-#                [--budget SECONDS]
+#   bench/run.sh [--quick] [--no-dovecot] [--no-clamd] [--no-haproxy] [--no-nginx]
+#                [--no-write] [--budget SECONDS]
 #
 # Builds with the bench profile (not part of `mvn verify`), starts a private Dovecot
 # (bench/dovecot.sh) unless --no-dovecot and a private clamd (.ci/clamd.sh, for RETR with -z)
 # unless --no-clamd, runs the JMH micro-benchmarks, then the end-to-end
 # benchmark (org.pop3proxy.bench.Bench) with the proxy on JDK 17 and, when installed, JDK 25,
-# and HAProxy in TCP mode as the reference row (installed from Debian if missing) unless
-# --no-haproxy. Everything listens on 127.0.0.1 only. About 12 minutes; --quick takes about 5.
+# and two reference rows: HAProxy in TCP mode, a blind relay, unless --no-haproxy, and nginx's
+# mail proxy for POP3 unless --no-nginx (each installed from Debian if missing). Everything
+# listens on 127.0.0.1 only. About 15 minutes; --quick takes about 6.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ quick=""
 dovecot=1
 clamd=1
 haproxy=1
+nginx=1
 write=1
 budget=""
 while [ $# -gt 0 ]; do
@@ -25,9 +27,10 @@ while [ $# -gt 0 ]; do
     --no-dovecot) dovecot=0 ;;
     --no-clamd) clamd=0 ;;
     --no-haproxy) haproxy=0 ;;
+    --no-nginx) nginx=0 ;;
     --no-write) write=0 ;;
     --budget) budget=$2; shift ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
   esac
   shift
 done
@@ -69,20 +72,32 @@ if [ "$clamd" = 1 ]; then
   fi
 fi
 
+# Installs Debian packages for a reference that is missing; Debian starts a package's system
+# service on install where it may, and the benchmark runs its own instances, so it is stopped.
+install_reference() {
+  local service=$1
+  shift
+  echo "== $service (install)"
+  if apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
+    systemctl stop "$service" 2>/dev/null || true
+    systemctl disable "$service" 2>/dev/null || true
+  else
+    echo "$* could not be installed; no $service reference rows" >&2
+  fi
+}
 haproxy_bin=""
 if [ "$haproxy" = 1 ]; then
-  if ! command -v haproxy >/dev/null; then
-    echo "== haproxy (install)"
-    # Debian starts the system service on install; the benchmark runs its own instances.
-    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends haproxy >/dev/null; then
-      systemctl stop haproxy 2>/dev/null || true
-      systemctl disable haproxy 2>/dev/null || true
-    else
-      echo "HAProxy could not be installed; no reference rows" >&2
-    fi
-  fi
+  command -v haproxy >/dev/null || install_reference haproxy haproxy
   haproxy_bin=$(command -v haproxy || true)
+fi
+nginx_bin=""
+if [ "$nginx" = 1 ]; then
+  # The mail proxy is a module of its own in Debian's nginx.
+  if ! command -v nginx >/dev/null || [ ! -f /usr/lib/nginx/modules/ngx_mail_module.so ]; then
+    install_reference nginx nginx libnginx-mod-mail
+  fi
+  [ -f /usr/lib/nginx/modules/ngx_mail_module.so ] && nginx_bin=$(command -v nginx || true)
 fi
 
 jdks=(--jdk "JDK 17=$JAVA17")
@@ -113,6 +128,7 @@ args=("${jdks[@]}" "${jmh[@]}" --command "bench/run.sh${quick:+ $quick}")
 [ -n "$port" ] && args+=(--dovecot "$port")
 [ -n "$clamd_dir" ] && args+=(--clamd "$clamd_dir")
 [ -n "$haproxy_bin" ] && args+=(--haproxy "$haproxy_bin")
+[ -n "$nginx_bin" ] && args+=(--nginx "$nginx_bin")
 [ -n "$budget" ] && args+=(--budget "$budget")
 [ "$write" = 1 ] && args+=(--out BENCHMARKS.md)
 [ -x bin/pop3.proxy ] && args+=(--launcher bin/pop3.proxy)

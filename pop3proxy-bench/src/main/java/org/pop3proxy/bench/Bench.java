@@ -1,8 +1,10 @@
 package org.pop3proxy.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +37,8 @@ import java.util.stream.Collectors;
  *   --launcher PATH          bin/pop3.proxy, timed in inetd mode beside the stand-in
  *   --haproxy PATH           also measure HAProxy in TCP mode (a blind relay) the same way, as
  *                            a reference row in parts 1, 2 and 2b
+ *   --nginx PATH             also measure nginx's mail proxy (POP3-aware, like this one) the
+ *                            same way, as a reference row in parts 1, 2 and 2b
  *   --proxy-opts "ARGS"      extra JVM options for the proxy (JFR profiling)
  *   --budget SECONDS         stop starting new parts after this long (default 900)
  *   --out FILE               the Markdown report to write (default: none)
@@ -74,8 +78,11 @@ public final class Bench {
     private String onlyServer = "";
     private Path clamd;
     private String haproxy = "";
-    /** "HAProxy" and its version, read once when --haproxy is given. */
-    private final String haproxyName;
+    private String nginx = "";
+    /** The relays measured beside the proxy (--haproxy, --nginx), in their order in the tables. */
+    private final List<Reference> references = new ArrayList<>();
+    /** Answers nginx's auth_http requests once an nginx reference has started; null before. */
+    private HttpServer nginxAuth;
     private Path out;
     private String command = "bench/run.sh";
     private final long deadline;
@@ -106,6 +113,7 @@ public final class Bench {
                 }
                 case "--launcher" -> launcher = args[++i];
                 case "--haproxy" -> haproxy = args[++i];
+                case "--nginx" -> nginx = args[++i];
                 case "--only-server" -> onlyServer = args[++i];
                 case "--clamd" -> clamd = Path.of(args[++i]);
                 case "--proxy-opts" -> proxyOpts.addAll(List.of(args[++i].trim().split("\\s+")));
@@ -119,7 +127,19 @@ public final class Bench {
         if (jdks.isEmpty()) {
             jdks.put("JDK " + Runtime.version().feature(), Path.of(System.getProperty("java.home"), "bin", "java").toString());
         }
-        haproxyName = haproxy.isEmpty() ? "" : haproxyVersion(haproxy);
+        if (!haproxy.isEmpty()) {
+            String name = haproxyVersion(haproxy);
+            references.add(new Reference("reference: " + name + " (TCP mode)",
+                    name + " in TCP mode (`" + haproxy + "`, its defaults, no logging): a blind relay, the ceiling",
+                    this::startHaproxy));
+        }
+        if (!nginx.isEmpty()) {
+            String name = nginxVersion(nginx);
+            references.add(new Reference("reference: " + name + " mail proxy (POP3)",
+                    name + "'s mail proxy (`" + nginx + "`, POP3, `worker_processes auto`, no logging; its auth_http "
+                            + "answers come from the benchmark's JVM, not counted): POP3-aware, like this proxy",
+                    this::startNginx));
+        }
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(budget);
         logDir = Files.createDirectories(Path.of("pop3proxy-bench", "target", "bench-logs"));
         servers.put("GreenMail", 0);
@@ -179,22 +199,24 @@ public final class Bench {
                         }
                     }
                 }
-                if (!haproxy.isEmpty() && (onlyServer.isEmpty() || onlyServer.equals(server.getKey()))
-                        && (parts.contains("retr") || parts.contains("sessions") || parts.contains("latency"))
-                        && !overBudget("HAProxy on " + server.getKey())) {
-                    String label = "reference: " + haproxyName + " (TCP mode)";
-                    try (Child relay = startHaproxy(server.getKey(), server.getValue())) {
+                for (Reference reference : references) {
+                    if ((!onlyServer.isEmpty() && !onlyServer.equals(server.getKey()))
+                            || !(parts.contains("retr") || parts.contains("sessions") || parts.contains("latency"))
+                            || overBudget(reference.label() + " on " + server.getKey())) {
+                        continue;
+                    }
+                    try (Child relay = reference.starter().start(server.getKey(), server.getValue())) {
                         if (parts.contains("retr")) {
-                            retr.add(retr(server.getKey(), label, server.getValue(), relay));
+                            retr.add(retr(server.getKey(), reference.label(), server.getValue(), relay));
                         }
                         if (parts.contains("sessions")) {
-                            sessions.add(sessions(server.getKey(), label, server.getValue(), relay));
+                            sessions.add(sessions(server.getKey(), reference.label(), server.getValue(), relay));
                         }
                         if (parts.contains("latency")) {
-                            latency.add(latency(server.getKey(), label, server.getValue(), relay));
+                            latency.add(latency(server.getKey(), reference.label(), server.getValue(), relay));
                         }
                     } catch (IOException e) {
-                        note("HAProxy on " + server.getKey() + " failed: " + e.getMessage());
+                        note(reference.label() + " on " + server.getKey() + " failed: " + e.getMessage());
                     }
                 }
             }
@@ -221,6 +243,10 @@ public final class Bench {
             }
             String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
             report(date, loadBefore, loadAfter, retr, scan, sessions, latency, memory, inetd);
+        } finally {
+            if (nginxAuth != null) {
+                nginxAuth.stop(0);
+            }
         }
     }
 
@@ -327,6 +353,15 @@ public final class Bench {
                 transfers, share * 100);
     }
 
+    /** A relay measured beside the proxy: its label in the tables, its line in the header, its start. */
+    private record Reference(String label, String description, Starter starter) {}
+
+    /** Starts a reference relay in front of a server (by name and port). */
+    @FunctionalInterface
+    private interface Starter {
+        Child start(String server, int serverPort) throws IOException;
+    }
+
     /**
      * The proxy's CPU time, in all (ended threads included) and in its JIT compiler threads, in
      * nanoseconds; {@link #since} makes the difference of two readings.
@@ -352,10 +387,7 @@ public final class Bench {
      * as the practical ceiling, measured like the proxy.
      */
     private Child startHaproxy(String server, int serverPort) throws IOException {
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
+        int port = freePort();
         Path config = logDir.resolve("haproxy-" + server + ".cfg");
         Files.writeString(config, String.join("\n",
                 "global",
@@ -373,6 +405,74 @@ public final class Bench {
                 ""));
         return Child.listening("HAProxy", List.of(haproxy, "-db", "-f", config.toString()), port,
                 logDir.resolve("haproxy-" + server + ".log"));
+    }
+
+    /**
+     * Starts nginx's mail proxy for POP3 in front of the server, listening on a free loopback
+     * port: its own greeting, then USER and PASS go to its auth_http service, which names the
+     * server, and nginx logs in there and relays from then on, as this proxy does after its
+     * access check. The service is {@link #nginxAuth} in this JVM: it admits every login and
+     * names the server's port, from the request's path. One worker per CPU (Debian's
+     * {@code auto}), no access log; stopped with SIGTERM like HAProxy.
+     */
+    private Child startNginx(String server, int serverPort) throws IOException {
+        int port = freePort();
+        Path dir = Files.createDirectories(logDir.resolve("nginx-" + server).toAbsolutePath());
+        Path module = Path.of("/usr/lib/nginx/modules/ngx_mail_module.so");
+        Path config = dir.resolve("nginx.conf");
+        Files.writeString(config, String.join("\n",
+                "daemon off;",
+                "worker_processes auto;",
+                "pid " + dir.resolve("nginx.pid") + ";",
+                "error_log " + dir.resolve("error.log") + " warn;",
+                Files.exists(module) ? "load_module " + module + ";" : "",
+                "events { worker_connections 4096; }",
+                "mail {",
+                "    auth_http 127.0.0.1:" + nginxAuthPort() + "/auth/" + serverPort + ";",
+                "    server {",
+                "        listen 127.0.0.1:" + port + ";",
+                "        protocol pop3;",
+                "        pop3_auth plain;",
+                "    }",
+                "}",
+                ""));
+        return Child.listening("nginx", List.of(nginx, "-p", dir.toString(), "-c", config.toString(),
+                "-e", dir.resolve("error.log").toString()), port, logDir.resolve("nginx-" + server + ".log"));
+    }
+
+    /**
+     * Returns the port of the auth_http service for the nginx references, started at the first
+     * call: every login is admitted, to 127.0.0.1 at the port that ends the request's path.
+     */
+    private int nginxAuthPort() throws IOException {
+        if (nginxAuth == null) {
+            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            http.createContext("/auth/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                exchange.getResponseHeaders().add("Auth-Status", "OK");
+                exchange.getResponseHeaders().add("Auth-Server", "127.0.0.1");
+                exchange.getResponseHeaders().add("Auth-Port", path.substring(path.lastIndexOf('/') + 1));
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+            http.start();
+            nginxAuth = http;
+        }
+        return nginxAuth.getAddress().getPort();
+    }
+
+    /** Returns a loopback port that was free a moment ago, for a program that binds it itself. */
+    private static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** Returns "nginx" and its version from {@code nginx -v}, or "nginx". */
+    private static String nginxVersion(String nginx) {
+        String line = outputOf(nginx, "-v").stream().findFirst().orElse("");
+        int slash = line.indexOf("nginx/");
+        return slash < 0 ? "nginx" : "nginx " + line.substring(slash + "nginx/".length()).trim();
     }
 
     /** Returns "HAProxy" and its version from {@code haproxy -v}, or "HAProxy". */
@@ -793,9 +893,8 @@ public final class Bench {
         md.append("| Proxy | engine in daemon mode in its own JVM (`ProxyMain`, no logging backend, the JVM flags of "
                 + "`bin/pop3.proxy -D`: `" + String.join(" ", DAEMON_FLAGS) + "`)")
                 .append(proxyOpts.isEmpty() ? "" : ", options `" + String.join(" ", proxyOpts) + "`").append(" |\n");
-        if (!haproxy.isEmpty()) {
-            md.append("| Reference | ").append(haproxyName).append(" in TCP mode (`").append(haproxy)
-                    .append("`, its defaults, no logging): a blind relay, the ceiling, measured like the proxy |\n");
+        for (Reference reference : references) {
+            md.append("| Reference | ").append(reference.description()).append("; measured like the proxy |\n");
         }
         md.append('\n');
         md.append("The machine has 2 cores shared with other engineers' builds, and the load generator, the server\n")

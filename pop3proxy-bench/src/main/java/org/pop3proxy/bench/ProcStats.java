@@ -3,6 +3,7 @@ package org.pop3proxy.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,9 +24,47 @@ record ProcStats(long cpuNanos, long rssBytes, long pssBytes, int threads, int f
                 kib(proc.resolve("smaps_rollup"), "Pss:") * 1024, threads(proc), fds(proc));
     }
 
-    /** Reads utime + stime (fields 14 and 15 of stat, counted after the command's parenthesis). */
+    /**
+     * Reads utime + stime (fields 14 and 15 of stat, counted after the command's parenthesis) of
+     * the process and of its live descendants (nginx's workers, say), which the process's own
+     * stat does not count until it has waited for them.
+     */
     static long cpuNanos(long pid) throws IOException {
-        return cpuNanos(Path.of("/proc", Long.toString(pid)));
+        long sum = 0;
+        for (Path proc : tree(pid)) {
+            try {
+                sum += cpuNanos(proc);
+            } catch (IOException gone) {
+                // A descendant that ended between the listing and the reading.
+            }
+        }
+        return sum;
+    }
+
+    /** Returns the process's /proc directory, then its descendants' as /proc lists them now. */
+    private static List<Path> tree(long pid) throws IOException {
+        List<Path> procs = new ArrayList<>();
+        procs.add(Path.of("/proc", Long.toString(pid)));
+        for (int i = 0; i < procs.size(); i++) {
+            try (Stream<Path> tasks = Files.list(procs.get(i).resolve("task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    String children;
+                    try {
+                        children = Files.readString(task.resolve("children")).trim();
+                    } catch (IOException gone) {
+                        continue;
+                    }
+                    for (String child : children.isEmpty() ? new String[0] : children.split(" ")) {
+                        procs.add(Path.of("/proc", child));
+                    }
+                }
+            } catch (IOException gone) {
+                if (i == 0) {
+                    throw gone;
+                }
+            }
+        }
+        return procs;
     }
 
     private static long cpuNanos(Path proc) throws IOException {
@@ -56,13 +95,21 @@ record ProcStats(long cpuNanos, long rssBytes, long pssBytes, int threads, int f
     }
 
     /**
-     * Returns user and system CPU nanoseconds per thread group, threads named alike (digits
-     * dropped: "C2 CompilerThread0", "pop3proxy-session-17", "GC Thread#1") summed together;
-     * threads that ended are missing, so read it while the load runs or just after.
+     * Returns user and system CPU nanoseconds per thread group of the process and its live
+     * descendants, threads named alike (digits dropped: "C2 CompilerThread0",
+     * "pop3proxy-session-17", "GC Thread#1") summed together; threads that ended are missing, so
+     * read it while the load runs or just after.
      */
     static Map<String, long[]> threadCpu(long pid) throws IOException {
         Map<String, long[]> groups = new TreeMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path proc : tree(pid)) {
+            addThreadCpu(proc, groups);
+        }
+        return groups;
+    }
+
+    private static void addThreadCpu(Path proc, Map<String, long[]> groups) {
+        try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 String stat;
                 try {
@@ -76,8 +123,9 @@ record ProcStats(long cpuNanos, long rssBytes, long pssBytes, int threads, int f
                 g[0] += Long.parseLong(f[11]) * 1_000_000_000L / CLOCK_TICKS;
                 g[1] += Long.parseLong(f[12]) * 1_000_000_000L / CLOCK_TICKS;
             }
+        } catch (IOException gone) {
+            // A descendant that ended between the listing and the reading.
         }
-        return groups;
     }
 
     static int fds(long pid) throws IOException {

@@ -166,57 +166,23 @@ public final class Bench {
             List<Row> sessions = new ArrayList<>();
             List<Row> latency = new ArrayList<>();
             for (Map.Entry<String, Integer> server : servers.entrySet()) {
-                for (Map.Entry<String, String> jdk : jdks.entrySet()) {
-                    if (!parts.contains("retr") && !parts.contains("sessions") && !parts.contains("latency")
-                            && !(parts.contains("scan") && clamd != null)) {
-                        continue;
-                    }
-                    if (!onlyServer.isEmpty() && !onlyServer.equals(server.getKey())) {
-                        continue;
-                    }
-                    if (overBudget("daemon mode on " + server.getKey() + " / " + jdk.getKey())) {
-                        continue;
-                    }
-                    try (Child proxy = startProxy(jdk, server.getValue(), server.getKey())) {
-                        if (parts.contains("retr")) {
-                            retr.add(retr(server.getKey(), jdk.getKey(), server.getValue(), proxy));
+                if (!onlyServer.isEmpty() && !onlyServer.equals(server.getKey())) {
+                    continue;
+                }
+                if (parts.contains("retr") || parts.contains("sessions") || parts.contains("latency")) {
+                    relayParts(server.getKey(), server.getValue(), retr, sessions, latency);
+                }
+                if (parts.contains("scan") && clamd != null) {
+                    for (Map.Entry<String, String> jdk : jdks.entrySet()) {
+                        if (overBudget("RETR with -z on " + server.getKey() + " / " + jdk.getKey())) {
+                            continue;
                         }
-                        if (parts.contains("sessions")) {
-                            sessions.add(sessions(server.getKey(), jdk.getKey(), server.getValue(), proxy));
-                        }
-                        if (parts.contains("latency")) {
-                            latency.add(latency(server.getKey(), jdk.getKey(), server.getValue(), proxy));
-                        }
-                    } catch (IOException e) {
-                        note("daemon mode on " + server.getKey() + " / " + jdk.getKey() + " failed: " + e.getMessage());
-                    }
-                    if (parts.contains("scan") && clamd != null) {
                         try (Child proxy = startProxy(jdk, server.getValue(), server.getKey() + "-z", clamdPort())) {
                             scan.add(scan(server.getKey(), jdk.getKey(), server.getValue(), proxy));
                         } catch (IOException e) {
                             note("RETR with -z on " + server.getKey() + " / " + jdk.getKey() + " failed: "
                                     + e.getMessage());
                         }
-                    }
-                }
-                for (Reference reference : references) {
-                    if ((!onlyServer.isEmpty() && !onlyServer.equals(server.getKey()))
-                            || !(parts.contains("retr") || parts.contains("sessions") || parts.contains("latency"))
-                            || overBudget(reference.label() + " on " + server.getKey())) {
-                        continue;
-                    }
-                    try (Child relay = reference.starter().start(server.getKey(), server.getValue())) {
-                        if (parts.contains("retr")) {
-                            retr.add(retr(server.getKey(), reference.label(), server.getValue(), relay));
-                        }
-                        if (parts.contains("sessions")) {
-                            sessions.add(sessions(server.getKey(), reference.label(), server.getValue(), relay));
-                        }
-                        if (parts.contains("latency")) {
-                            latency.add(latency(server.getKey(), reference.label(), server.getValue(), relay));
-                        }
-                    } catch (IOException e) {
-                        note(reference.label() + " on " + server.getKey() + " failed: " + e.getMessage());
                     }
                 }
             }
@@ -246,6 +212,60 @@ public final class Bench {
         } finally {
             if (nginxAuth != null) {
                 nginxAuth.stop(0);
+            }
+        }
+    }
+
+    /**
+     * Parts 1, 2 and 2b against one server, for the proxy on each JDK and for each reference. All
+     * of them are started first and each part then measures them one after another, so that a
+     * load that changes during the run (other engineers' jobs here) falls on all of them alike,
+     * not on whichever was started last.
+     */
+    private void relayParts(String server, int serverPort, List<Row> retr, List<Row> sessions, List<Row> latency)
+            throws Exception {
+        Map<String, Child> relays = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, String> jdk : jdks.entrySet()) {
+                if (!overBudget("daemon mode on " + server + " / " + jdk.getKey())) {
+                    try {
+                        relays.put(jdk.getKey(), startProxy(jdk, serverPort, server));
+                    } catch (IOException e) {
+                        note("daemon mode on " + server + " / " + jdk.getKey() + " failed: " + e.getMessage());
+                    }
+                }
+            }
+            for (Reference reference : references) {
+                if (!overBudget(reference.label() + " on " + server)) {
+                    try {
+                        relays.put(reference.label(), reference.starter().start(server, serverPort));
+                    } catch (IOException e) {
+                        note(reference.label() + " on " + server + " failed: " + e.getMessage());
+                    }
+                }
+            }
+            List<RelayPart> relayParts = List.of(new RelayPart("retr", "RETR", retr, this::retr),
+                    new RelayPart("sessions", "sessions/s", sessions, this::sessions),
+                    new RelayPart("latency", "NOOP latency", latency, this::latency));
+            for (RelayPart part : relayParts) {
+                if (!parts.contains(part.name())) {
+                    continue;
+                }
+                for (Map.Entry<String, Child> relay : relays.entrySet()) {
+                    String what = part.title() + ", " + relay.getKey() + " on " + server;
+                    if (overBudget(what)) {
+                        continue;
+                    }
+                    try {
+                        part.rows().add(part.measure().row(server, relay.getKey(), serverPort, relay.getValue()));
+                    } catch (IOException e) {
+                        note(what + " failed: " + e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            for (Child relay : relays.values()) {
+                relay.close();
             }
         }
     }
@@ -351,6 +371,15 @@ public final class Bench {
         }
         System.out.printf("  warm-up %d transfers, JIT share of the proxy's CPU in the last %.0f%%%n",
                 transfers, share * 100);
+    }
+
+    /** One of parts 1, 2 and 2b: its name in --parts, its title in notes, its table's rows, its measurement. */
+    private record RelayPart(String name, String title, List<Row> rows, Measure measure) {}
+
+    /** Measures one relay (the proxy on a JDK, or a reference) in front of a server: a table row. */
+    @FunctionalInterface
+    private interface Measure {
+        Row row(String server, String relay, int serverPort, Child child) throws Exception;
     }
 
     /** A relay measured beside the proxy: its label in the tables, its line in the header, its start. */

@@ -30,11 +30,12 @@ import java.util.List;
  * proxy's body scan does), and the relay thread's CPU time is taken from the JVM. The two ways
  * alternate, round by round; medians are printed.
  *
- * <p>{@code java -cp pop3proxy-bench/target/classes org.pop3proxy.bench.SocketRelayExperiment [MB] [rounds]}
+ * <p>{@code java [-Dbuffer=BYTES] -cp pop3proxy-bench/target/classes org.pop3proxy.bench.SocketRelayExperiment
+ * [MB] [rounds]}: {@code buffer} is the relay's read size, 64 KB (the proxy's body buffer) unless given.
  */
 public final class SocketRelayExperiment {
     private static final int MIB = 1 << 20;
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = Integer.getInteger("buffer", 64 * 1024);
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

@@ -80,7 +80,8 @@ install_reference() {
   echo "== $service (install)"
   if apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
       apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
-    systemctl stop "$service" 2>/dev/null || true
+    # systemd where it runs, the init script where it does not (a container).
+    systemctl stop "$service" 2>/dev/null || service "$service" stop >/dev/null 2>&1 || true
     systemctl disable "$service" 2>/dev/null || true
   else
     echo "$* could not be installed; no $service reference rows" >&2

@@ -94,11 +94,12 @@ if [ "$haproxy" = 1 ]; then
 fi
 nginx_bin=""
 if [ "$nginx" = 1 ]; then
-  # The mail proxy is a module of its own in Debian's nginx.
-  if ! command -v nginx >/dev/null || [ ! -f /usr/lib/nginx/modules/ngx_mail_module.so ]; then
+  # The mail proxy is a module of its own in Debian's nginx (Bench loads it from there).
+  mail_module=/usr/lib/nginx/modules/ngx_mail_module.so
+  if ! command -v nginx >/dev/null || [ ! -f "$mail_module" ]; then
     install_reference nginx nginx libnginx-mod-mail
   fi
-  [ -f /usr/lib/nginx/modules/ngx_mail_module.so ] && nginx_bin=$(command -v nginx || true)
+  [ -f "$mail_module" ] && nginx_bin=$(command -v nginx || true)
 fi
 
 jdks=(--jdk "JDK 17=$JAVA17")

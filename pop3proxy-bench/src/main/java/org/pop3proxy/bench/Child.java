@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * A JVM started by the benchmark (the proxy, GreenMail): its standard input is a control
  * channel whose end stops it, its standard output answers, its standard error goes to a log file.
  * Or another program that listens on a port the benchmark chose ({@link #listening}), such as
- * the HAProxy reference: it has no control channel and is stopped with a signal.
+ * the HAProxy and nginx references: it has no control channel and is stopped with a signal.
  */
 final class Child implements Closeable {
     private final String name;

@@ -1,13 +1,16 @@
 package org.pop3proxy.engine;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Lends buffers only while a command or reply is in flight, so that an idle session holds none:
  * the large ones that body relays need ({@link #take}, {@link #give}) and small ones for status
  * and command lines ({@link #SMALL}). Each pool keeps at most a few returned buffers; beyond that
  * they are left to the garbage collector.
+ *
+ * <p>A pool is a stack under a lock: the buffer given back last is lent first, while it is still
+ * in the cache, and giving one back allocates nothing. A lock-free queue lent the coldest buffer,
+ * allocated a node per return, and its retry branches, taken for the first time under contention,
+ * made the JIT throw away the session code they had been compiled into (docs/PERFORMANCE.md §2a,
+ * seventh pass); the lock is held for a few instructions.
  */
 final class BufferPool {
     static final int SIZE = 64 * 1024;
@@ -21,13 +24,13 @@ final class BufferPool {
     static final BufferPool SMALL = new BufferPool(SMALL_SIZE, SMALL_KEEP);
 
     private final int size;
-    private final int keep;
-    private final ConcurrentLinkedQueue<byte[]> free = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger kept = new AtomicInteger();
+    /** The kept buffers, {@code free[0..kept)}; the last one is lent first. Guarded by this. */
+    private final byte[][] free;
+    private int kept;
 
-    private BufferPool(int size, int keep) {
+    BufferPool(int size, int keep) {
         this.size = size;
-        this.keep = keep;
+        this.free = new byte[keep][];
     }
 
     /** Lends a {@link #SIZE} body buffer. */
@@ -42,12 +45,14 @@ final class BufferPool {
 
     /** Returns a buffer of this pool's size, a kept one when there is one. */
     byte[] lend() {
-        byte[] b = free.poll();
-        if (b == null) {
-            return new byte[size];
+        byte[] b = null;
+        synchronized (this) {
+            if (kept > 0) {
+                b = free[--kept];
+                free[kept] = null;
+            }
         }
-        kept.decrementAndGet();
-        return b;
+        return b != null ? b : new byte[size];
     }
 
     /** Keeps {@code b} for the next {@link #lend} unless enough are kept; other sizes are dropped. */
@@ -55,15 +60,15 @@ final class BufferPool {
         if (b.length != size) {
             return;
         }
-        if (kept.incrementAndGet() <= keep) {
-            free.offer(b);
-        } else {
-            kept.decrementAndGet();
+        synchronized (this) {
+            if (kept < free.length) {
+                free[kept++] = b;
+            }
         }
     }
 
     /** Returns how many returned buffers are kept now (for tests). */
-    int kept() {
-        return kept.get();
+    synchronized int kept() {
+        return kept;
     }
 }

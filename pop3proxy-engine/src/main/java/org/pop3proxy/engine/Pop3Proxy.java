@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Objects;
+import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import org.pop3proxy.api.ClientInfo;
 import org.slf4j.Logger;
@@ -62,6 +63,16 @@ public final class Pop3Proxy {
      * (before any TLS handshake) when it has too many sessions already.
      */
     SessionOutcome serve(Socket client, ListenOptions options, ClientSessions perClient) {
+        return serve(client, options, perClient, Optional.empty());
+    }
+
+    /**
+     * Serves as {@link #serve(Socket, ListenOptions, ClientSessions)}; {@code acceptedOn} is the
+     * listener's own address when it is bound to one rather than the wildcard. Every connection
+     * it accepts has that local address, which then costs no system call to look up.
+     */
+    SessionOutcome serve(Socket client, ListenOptions options, ClientSessions perClient,
+            Optional<InetSocketAddress> acceptedOn) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
         requireTlsFor(options);
@@ -71,8 +82,10 @@ public final class Pop3Proxy {
         requireDefaultGreetingIfSent(options);
         InetAddress counted = null;
         try (client) {
-            ClientInfo info = new ClientInfo((InetSocketAddress) client.getLocalSocketAddress(),
-                    (InetSocketAddress) client.getRemoteSocketAddress());
+            // No lambda here: an inetd start serves its socket through this method too.
+            InetSocketAddress local = acceptedOn.isPresent()
+                    ? acceptedOn.get() : (InetSocketAddress) client.getLocalSocketAddress();
+            ClientInfo info = new ClientInfo(local, (InetSocketAddress) client.getRemoteSocketAddress());
             client.setSoTimeout(Math.toIntExact(config.timeout().toMillis()));
             client.setTcpNoDelay(true);
             MDC.put("client", info.clientAddress());

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -66,6 +67,9 @@ public final class ProxyServer implements Closeable {
     }
 
     private void acceptLoop() {
+        InetSocketAddress bound = localAddress();
+        Optional<InetSocketAddress> acceptedOn = bound.getAddress().isAnyLocalAddress()
+                ? Optional.empty() : Optional.of(bound);
         try {
             while (!socket.isClosed()) {
                 Socket client;
@@ -97,7 +101,7 @@ public final class ProxyServer implements Closeable {
                 try {
                     sessions.execute(() -> {
                         try {
-                            proxy.serve(client, options, perClient);
+                            proxy.serve(client, options, perClient, acceptedOn);
                         } finally {
                             open.remove(client);
                             leave(from);

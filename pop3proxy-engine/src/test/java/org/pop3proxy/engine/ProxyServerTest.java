@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.pop3proxy.api.ClientInfo;
+import org.pop3proxy.api.LoginRecorder;
 import org.pop3proxy.api.ServerSelector;
 import org.pop3proxy.api.ServerTarget;
 
@@ -48,6 +51,34 @@ class ProxyServerTest {
                 for (Pop3Client c : clients) {
                     c.close();
                 }
+            }
+        }
+    }
+
+    /**
+     * A listener bound to one address hands its sessions that address without asking the socket;
+     * one bound to the wildcard asks each accepted socket which of its addresses was dialled.
+     */
+    @Test
+    void sessionsSeeTheAddressTheClientDialled() throws Exception {
+        for (String listen : List.of("127.0.0.1", "0.0.0.0")) {
+            List<ClientInfo> started = new CopyOnWriteArrayList<>();
+            LoginRecorder recorder = new LoginRecorder() {
+                @Override
+                public void sessionStarted(ClientInfo client) {
+                    started.add(client);
+                }
+            };
+            try (ScriptedServer upstream = ScriptedServer.withMessage(".\r\n");
+                 ProxyServer server = Pop3Proxy.create(ProxyConfig.builder(
+                                 ServerSelector.fixed(ServerTarget.of("127.0.0.1", upstream.port())))
+                                 .loginRecorder(recorder).build())
+                         .listen(new InetSocketAddress(listen, 0));
+                 Pop3Client c = new Pop3Client(server.port())) {
+                c.expect("+OK POP3 proxy ready");
+                assertEquals(1, started.size(), listen);
+                assertEquals(new InetSocketAddress("127.0.0.1", server.port()), started.get(0).local(), listen);
+                assertEquals(c.localPort(), started.get(0).remote().getPort(), listen);
             }
         }
     }

@@ -10,7 +10,7 @@
 # benchmark (org.pop3proxy.bench.Bench) with the proxy on JDK 17 and, when installed, JDK 25,
 # and two reference rows: HAProxy in TCP mode, a blind relay, unless --no-haproxy, and nginx's
 # mail proxy for POP3 unless --no-nginx (each installed from Debian if missing). Everything
-# listens on 127.0.0.1 only. About 15 minutes; --quick takes about 6.
+# listens on 127.0.0.1 only. About 18 minutes; --quick takes about 6.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -67,10 +67,10 @@ public final class ProxyServer implements Closeable {
     }
 
     private void acceptLoop() {
-        InetSocketAddress bound = localAddress();
-        Optional<InetSocketAddress> acceptedOn = bound.getAddress().isAnyLocalAddress()
-                ? Optional.empty() : Optional.of(bound);
         try {
+            InetSocketAddress bound = localAddress();
+            Optional<InetSocketAddress> acceptedOn = bound.getAddress().isAnyLocalAddress()
+                    ? Optional.empty() : Optional.of(bound);
             while (!socket.isClosed()) {
                 Socket client;
                 try {

@@ -12,6 +12,7 @@ the voluntary and involuntary context switches of every thread of the relay (fro
 the measured round and printed per session.
 """
 import glob
+import os
 import poplib
 import sys
 import threading
@@ -49,6 +50,9 @@ def reading(pid):
     return voluntary, involuntary, ticks
 
 
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def sessions(port, count, clients):
     def client(k):
         for _ in range(count // clients):
@@ -76,7 +80,7 @@ def main():
     after = reading(pid)
     print(f"per session: voluntary switches {(after[0] - before[0]) / count:.1f}, "
           f"involuntary {(after[1] - before[1]) / count:.1f}, "
-          f"CPU {(after[2] - before[2]) * 10 / count:.3f} ms "
+          f"CPU {(after[2] - before[2]) * TICK_MS / count:.3f} ms "
           f"({count} sessions, {clients} clients, {len(processes(pid))} processes)")
 
 

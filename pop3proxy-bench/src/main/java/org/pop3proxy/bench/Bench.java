@@ -559,16 +559,27 @@ public final class Bench {
             Load.Sessions p;
             Map<String, long[]> t0;
             Map<String, long[]> t1;
+            long[] m0;
+            long[] m1;
+            long[] m2;
             if (i % 2 == 0) {
+                m0 = ProcStats.machineNanos();
                 d = Load.sessions(serverPort, CLIENTS, seconds, max);
+                m1 = ProcStats.machineNanos();
                 t0 = ProcStats.threadCpu(proxy.pid());
                 p = Load.sessions(proxy.port, CLIENTS, seconds, max);
                 t1 = ProcStats.threadCpu(proxy.pid());
+                m2 = ProcStats.machineNanos();
+                machine(m0, m1, d.ok(), m1, m2, p.ok());
             } else {
+                m0 = ProcStats.machineNanos();
                 t0 = ProcStats.threadCpu(proxy.pid());
                 p = Load.sessions(proxy.port, CLIENTS, seconds, max);
                 t1 = ProcStats.threadCpu(proxy.pid());
+                m1 = ProcStats.machineNanos();
                 d = Load.sessions(serverPort, CLIENTS, seconds, max);
+                m2 = ProcStats.machineNanos();
+                machine(m1, m2, d.ok(), m0, m1, p.ok());
             }
             threadCpu(t0, t1, p.ok());
             long c0 = t0.values().stream().mapToLong(v -> v[0] + v[1]).sum();
@@ -782,6 +793,22 @@ public final class Bench {
     }
 
     /** Prints where the proxy's CPU time went in one run, by thread group, user and system, per session. */
+    /**
+     * Prints the whole machine's busy CPU per session and its idle share in a direct run and in
+     * the paired proxy run: whether a lower rate through a relay is its own CPU (the machine is
+     * saturated and the difference in busy time is the relay's) or waiting (idle time grows).
+     */
+    private static void machine(long[] d0, long[] d1, int direct, long[] p0, long[] p1, int proxied) {
+        System.out.printf("  machine busy CPU per session (idle share): direct %.3f ms (%.0f%%), proxy %.3f ms (%.0f%%)%n",
+                (d1[0] - d0[0]) / 1e6 / Math.max(1, direct), idlePercent(d0, d1),
+                (p1[0] - p0[0]) / 1e6 / Math.max(1, proxied), idlePercent(p0, p1));
+    }
+
+    private static double idlePercent(long[] a, long[] b) {
+        long all = b[1] - a[1];
+        return all == 0 ? 0 : 100.0 * (all - (b[0] - a[0])) / all;
+    }
+
     private static void threadCpu(Map<String, long[]> before, Map<String, long[]> after, int sessions) {
         StringBuilder b = new StringBuilder("  proxy CPU by thread group, µs per session (user/system): ");
         after.entrySet().stream()

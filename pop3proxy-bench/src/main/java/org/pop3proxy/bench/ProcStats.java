@@ -41,6 +41,23 @@ record ProcStats(long cpuNanos, long rssBytes, long pssBytes, int threads, int f
         return sum;
     }
 
+    /**
+     * The whole machine's CPU time from the first line of /proc/stat, in nanoseconds: busy (user,
+     * nice, system, irq, softirq) and in all (busy, idle, iowait and the hypervisor's steal), so
+     * that a run's share of the whole machine's work per session can be set beside a process's.
+     */
+    static long[] machineNanos() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long[] v = new long[9];
+        for (int i = 1; i < Math.min(v.length, f.length); i++) {
+            v[i] = Long.parseLong(f[i]);
+        }
+        // Guest time is counted in user already, so fields 9 and 10 are left out.
+        long busy = v[1] + v[2] + v[3] + v[6] + v[7];
+        long all = busy + v[4] + v[5] + v[8];
+        return new long[] {busy * 1_000_000_000L / CLOCK_TICKS, all * 1_000_000_000L / CLOCK_TICKS};
+    }
+
     /** Returns the process's /proc directory, then its descendants' as /proc lists them now. */
     private static List<Path> tree(long pid) throws IOException {
         List<Path> procs = new ArrayList<>();

@@ -490,7 +490,7 @@ final class Session {
             Command command = ((CommandParser.Valid) parsed).command();
             trace("C:", command);
             upstream.send(command.wire());
-            StatusLine status = upstream.readStatus();
+            StatusLine status = upstream.readStatus(command.verb().multiLine(command));
             trace("S:", status);
             if (status.ok() && scanning && (command.verb() == Verb.RETR || command.verb() == Verb.TOP)) {
                 if (ScanningDelivery.deliver(config, status, upstream, out) == ScanningDelivery.Outcome.REFUSED) {

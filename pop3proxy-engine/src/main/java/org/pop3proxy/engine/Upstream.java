@@ -27,8 +27,12 @@ final class Upstream implements AutoCloseable {
     private final Closeable connection;
     private final InputStream in;
     private final OutputStream out;
-    /** Borrowed from {@link BufferPool#SMALL} while a reply is read and bytes of it are left. */
+    /**
+     * Borrowed while a reply is read and bytes of it are left: from {@link BufferPool#SMALL}, or a
+     * body buffer when a body follows the status line ({@link #bodyBuffer}).
+     */
     private byte[] buf = NONE;
+    private boolean bodyBuffer;
     private int pos;
     private int end;
 
@@ -151,8 +155,19 @@ final class Upstream implements AutoCloseable {
 
     /** Reads and checks one status line. */
     StatusLine readStatus() throws UpstreamFailure {
+        return readStatus(false);
+    }
+
+    /**
+     * Reads and checks one status line; with {@code bodyFollows} (RETR, TOP, LIST and UIDL of
+     * every message) into a body buffer, so that the status line and as much of the body as has
+     * come arrive in one read, as through a blind relay, and {@link #relayBody} goes on in the
+     * same buffer. A 1 KB status buffer took a second read for every body above about 1 KB.
+     */
+    StatusLine readStatus(boolean bodyFollows) throws UpstreamFailure {
         if (buf == NONE) {
-            buf = BufferPool.SMALL.lend();
+            buf = bodyFollows ? BufferPool.take() : BufferPool.SMALL.lend();
+            bodyBuffer = bodyFollows;
         }
         try {
             return readStatusLine();
@@ -209,15 +224,35 @@ final class Upstream implements AutoCloseable {
      */
     void relayBody(OutputStream client, byte[] head) throws UpstreamFailure, ClientGone {
         BodyEnd bodyEnd = new BodyEnd();
-        byte[] big = BufferPool.take();
+        byte[] from = buf;
+        int start = pos;
+        int left = end - pos;
+        byte[] big;
+        if (bodyBuffer) {
+            // The relay owns the body buffer from here and gives it back below, on every path.
+            big = buf;
+            buf = NONE;
+            bodyBuffer = false;
+            pos = 0;
+            end = 0;
+        } else {
+            big = BufferPool.take();
+        }
         try {
+            if (head.length + left > big.length) {
+                // Only a status line ending in a bare LF (sent on as CRLF) in a full buffer.
+                writeClient(client, head, head.length, false);
+                head = NONE;
+            }
             int n = head.length;
+            System.arraycopy(from, start, big, n, left);
             System.arraycopy(head, 0, big, 0, n);
-            System.arraycopy(buf, pos, big, n, end - pos);
             int scanned = n;
-            n += end - pos;
-            pos = end;
-            releaseIfRead();
+            n += left;
+            if (from != big) {
+                pos = end;
+                releaseIfRead();
+            }
             boolean hold = true;
             while (true) {
                 if (copy(bodyEnd, big, scanned, n, client)) {
@@ -308,9 +343,21 @@ final class Upstream implements AutoCloseable {
 
     /** Gives the status buffer back once every byte in it has been used. */
     private void releaseIfRead() {
-        if (pos >= end && buf != NONE) {
-            BufferPool.SMALL.takeBack(buf);
+        if (pos >= end) {
+            giveBack();
+        }
+    }
+
+    /** Gives the status buffer back to the pool it came from, read or not. */
+    private void giveBack() {
+        if (buf != NONE) {
+            if (bodyBuffer) {
+                BufferPool.give(buf);
+            } else {
+                BufferPool.SMALL.takeBack(buf);
+            }
             buf = NONE;
+            bodyBuffer = false;
             pos = 0;
             end = 0;
         }
@@ -324,12 +371,7 @@ final class Upstream implements AutoCloseable {
     /** Closes the connection without a QUIT: the server rolls back, nothing is deleted. */
     @Override
     public void close() {
-        if (buf != NONE) {
-            BufferPool.SMALL.takeBack(buf);
-            buf = NONE;
-            pos = 0;
-            end = 0;
-        }
+        giveBack();
         try {
             connection.close();
         } catch (IOException ignored) {

@@ -1,6 +1,7 @@
 package org.pop3proxy.engine;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,5 +96,94 @@ class UpstreamBufferTest {
         assertThrows(UpstreamFailure.class, () -> up.send("NOOP"));
         up.close();
         assertFalse(up.holdsBuffer());
+    }
+
+    /** Counts the reads that reach the stream below. */
+    private static final class CountingReads extends java.io.FilterInputStream {
+        int reads;
+
+        CountingReads(byte[] data, List<Integer> chunks) {
+            super(new Chunked(data, chunks));
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            reads++;
+            return super.read(b, off, len);
+        }
+    }
+
+    @Test
+    void aStatusLineWithItsBodyIsOneReadWhenABodyFollows() throws Exception {
+        String body = "x".repeat(3000) + "\r\n.\r\n";
+        CountingReads wire = new CountingReads(bytes("+OK 3005 octets\r\n" + body), List.of());
+        Upstream up = new Upstream(wire, OutputStream.nullOutputStream(), () -> { });
+        StatusLine status = up.readStatus(true);
+        assertTrue(up.holdsBuffer());
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        up.relayBody(client, status.toClient());
+        assertEquals(1, wire.reads, "the status line and the body in one read");
+        assertArrayEquals(bytes("+OK 3005 octets\r\n" + body), client.toByteArray());
+        assertFalse(up.holdsBuffer());
+    }
+
+    @Test
+    void aBodyReadWithItsStatusLineIsRelayedByteForByteWhateverTheSegments() throws Exception {
+        String body = "a\r\n..b\r\n" + "y".repeat(70_000) + "\r\n.\r\n";
+        for (List<Integer> chunks : List.of(List.<Integer>of(), List.of(1), List.of(5), List.of(17, 4096),
+                List.of(65_536), List.of(BufferPool.SIZE - 3))) {
+            Upstream up = upstream("+OK\r\n" + body, chunks);
+            StatusLine status = up.readStatus(true);
+            ByteArrayOutputStream client = new ByteArrayOutputStream();
+            up.relayBody(client, status.toClient());
+            assertArrayEquals(bytes("+OK\r\n" + body), client.toByteArray(), "chunks " + chunks);
+            assertFalse(up.holdsBuffer());
+        }
+    }
+
+    @Test
+    void aBareLineFeedStatusBeforeAFullBufferOfBodyLosesNoByte() throws Exception {
+        // "+OK\n" goes to the client as "+OK\r\n", one octet longer than it came: with a body
+        // buffer filled by the first read, status and body no longer fit in it together.
+        String body = "z".repeat(BufferPool.SIZE + 100) + "\r\n.\r\n";
+        Upstream up = upstream("+OK\n" + body, List.of());
+        StatusLine status = up.readStatus(true);
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        up.relayBody(client, status.toClient());
+        assertArrayEquals(bytes("+OK\r\n" + body), client.toByteArray());
+    }
+
+    @Test
+    void aNegativeReplyWhereABodyWasExpectedHoldsNoBuffer() throws Exception {
+        Upstream up = upstream("-ERR no such message\r\n", List.of());
+        assertFalse(up.readStatus(true).ok());
+        assertFalse(up.holdsBuffer());
+        assertFalse(up.hasUnread());
+    }
+
+    @Test
+    void aClientGoneDuringTheRelayGivesTheBodyBufferBackOnce() throws Exception {
+        Upstream up = upstream("+OK\r\n" + "w".repeat(100_000) + "\r\n.\r\n", List.of());
+        StatusLine status = up.readStatus(true);
+        OutputStream gone = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("reset");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("reset");
+            }
+        };
+        assertThrows(ClientGone.class, () -> up.relayBody(gone, status.toClient()));
+        up.close();
+        assertFalse(up.holdsBuffer());
+        // Given back twice, the same buffer would be lent to two relays at once.
+        byte[] first = BufferPool.take();
+        byte[] second = BufferPool.take();
+        assertNotSame(first, second);
+        BufferPool.give(second);
+        BufferPool.give(first);
     }
 }

@@ -797,16 +797,21 @@ public final class Bench {
      * Prints the whole machine's busy CPU per session and its idle share in a direct run and in
      * the paired proxy run: whether a lower rate through a relay is its own CPU (the machine is
      * saturated and the difference in busy time is the relay's) or waiting (idle time grows).
+     * Each reading is {idle, all} from {@link ProcStats#machineNanos}.
      */
     private static void machine(long[] d0, long[] d1, int direct, long[] p0, long[] p1, int proxied) {
         System.out.printf("  machine busy CPU per session (idle share): direct %.3f ms (%.0f%%), proxy %.3f ms (%.0f%%)%n",
-                (d1[0] - d0[0]) / 1e6 / Math.max(1, direct), idlePercent(d0, d1),
-                (p1[0] - p0[0]) / 1e6 / Math.max(1, proxied), idlePercent(p0, p1));
+                busyNanos(d0, d1) / 1e6 / Math.max(1, direct), idlePercent(d0, d1),
+                busyNanos(p0, p1) / 1e6 / Math.max(1, proxied), idlePercent(p0, p1));
+    }
+
+    private static long busyNanos(long[] a, long[] b) {
+        return (b[1] - a[1]) - (b[0] - a[0]);
     }
 
     private static double idlePercent(long[] a, long[] b) {
         long all = b[1] - a[1];
-        return all == 0 ? 0 : 100.0 * (all - (b[0] - a[0])) / all;
+        return all == 0 ? 0 : 100.0 * (b[0] - a[0]) / all;
     }
 
     private static void threadCpu(Map<String, long[]> before, Map<String, long[]> after, int sessions) {

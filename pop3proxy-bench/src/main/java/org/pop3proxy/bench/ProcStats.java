@@ -42,20 +42,17 @@ record ProcStats(long cpuNanos, long rssBytes, long pssBytes, int threads, int f
     }
 
     /**
-     * The whole machine's CPU time from the first line of /proc/stat, in nanoseconds: busy (user,
-     * nice, system, irq, softirq) and in all (busy, idle, iowait and the hypervisor's steal), so
-     * that a run's share of the whole machine's work per session can be set beside a process's.
+     * The whole machine's idle time (idle and iowait, from the first line of /proc/stat) and the
+     * CPU time it had in all (the monotonic clock times the processors), both in nanoseconds, so
+     * that a run's busy time per session can be set beside a process's own. Busy time is taken as
+     * the rest rather than from the busy fields: a tickless kernel measures idle time exactly but
+     * samples busy time at the tick, and so misses the short bursts of a mostly idle machine.
      */
     static long[] machineNanos() throws IOException {
         String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long[] v = new long[9];
-        for (int i = 1; i < Math.min(v.length, f.length); i++) {
-            v[i] = Long.parseLong(f[i]);
-        }
-        // Guest time is counted in user already, so fields 9 and 10 are left out.
-        long busy = v[1] + v[2] + v[3] + v[6] + v[7];
-        long all = busy + v[4] + v[5] + v[8];
-        return new long[] {busy * 1_000_000_000L / CLOCK_TICKS, all * 1_000_000_000L / CLOCK_TICKS};
+        long idleTicks = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {idleTicks * 1_000_000_000L / CLOCK_TICKS,
+                System.nanoTime() * Runtime.getRuntime().availableProcessors()};
     }
 
     /** Returns the process's /proc directory, then its descendants' as /proc lists them now. */

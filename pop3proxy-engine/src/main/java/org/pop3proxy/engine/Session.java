@@ -154,6 +154,7 @@ final class Session {
             LOG.error("internal error, closing the session", e);
             return SessionOutcome.FAILED;
         } finally {
+            SessionThreads.sessionEnding();
             if (upstream != null) {
                 closeConnection(upstreamSocket, upstreamTcp);
             }

@@ -94,10 +94,19 @@ final class SessionThreads {
      * thread takes goes to {@code whenBusy}, as does every task once the pool is shut down.
      */
     private static ThreadPoolExecutor platformPool(int size, RejectedExecutionHandler whenBusy) {
+        return platformPool(size, whenBusy, Thread::new);
+    }
+
+    /** Makes a pool thread: its group, its work, its name and its stack size. */
+    private interface PoolThreads {
+        Thread make(ThreadGroup group, Runnable work, String name, long stackSize);
+    }
+
+    private static ThreadPoolExecutor platformPool(int size, RejectedExecutionHandler whenBusy, PoolThreads threads) {
         AtomicInteger n = new AtomicInteger();
         return new ThreadPoolExecutor(0, size, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             String name = "pop3proxy-session-" + n.incrementAndGet();
-            Thread t = new Thread(null, r, name, 256 * 1024);
+            Thread t = threads.make(null, r, name, 256 * 1024);
             t.setDaemon(true);
             return t;
         }, whenBusy);
@@ -107,24 +116,69 @@ final class SessionThreads {
      * Runs a task on an idle or new thread of a pool of {@code size} platform threads while it has
      * one, else in {@code rest}; shut down, it refuses tasks and waits for both. The pool hands a
      * task it cannot take to {@code rest} itself, so a session beyond it costs no exception.
+     *
+     * <p>A session that has answered its client's QUIT still closes its sockets and counts what
+     * it held before its thread waits for the next one, and a client that quit often connects
+     * again within those microseconds: with every pool thread in a session or on its way back,
+     * the new session went to {@code rest}, a virtual thread, whose every socket wait costs a
+     * poller and a carrier wake-up (3.5% of the sessions of the Dovecot benchmark,
+     * docs/PERFORMANCE.md §2a, eighth pass). So while a pool thread is on its way back (from
+     * {@link SessionThreads#sessionEnding}, or from the end of its task) the new session waits for
+     * it, at most {@link #RETURN_WAIT_NANOS}; when every pool thread is in a session it goes to
+     * {@code rest} at once.
      */
     static final class PlatformFirst extends AbstractExecutorService {
+        /** How long a new session waits for a pool thread that has just finished one. */
+        static final long RETURN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
         private final ThreadPoolExecutor first;
         private final ExecutorService rest;
+        /** Pool threads done with a session and not in the next one yet (idle ones included). */
+        private final AtomicInteger between = new AtomicInteger();
 
         PlatformFirst(int size, ExecutorService rest) {
+            this(size, rest, RETURN_WAIT_NANOS);
+        }
+
+        /** With {@code returnWaitNanos} for tests, which may be slower to be scheduled. */
+        PlatformFirst(int size, ExecutorService rest, long returnWaitNanos) {
             this.rest = rest;
             this.first = platformPool(size, (task, pool) -> {
                 if (pool.isShutdown()) {
                     throw new RejectedExecutionException("session threads shut down");
                 }
+                if (between.get() > 0 && handedBack(pool, task, returnWaitNanos)) {
+                    return;
+                }
                 rest.execute(task);
-            });
+            }, (group, work, name, stackSize) -> new PoolThread(group, work, name, stackSize, between));
+        }
+
+        /** Waits up to {@code nanos} for a pool thread on its way back to take {@code task}. */
+        private static boolean handedBack(ThreadPoolExecutor pool, Runnable task, long nanos) {
+            try {
+                return pool.getQueue().offer(task, nanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** Returns how many pool threads are between sessions now (for tests). */
+        int between() {
+            return between.get();
         }
 
         @Override
         public void execute(Runnable task) {
-            first.execute(task);
+            first.execute(() -> {
+                Thread self = Thread.currentThread();
+                if (self instanceof PoolThread) {
+                    ((PoolThread) self).serve(task);
+                } else {
+                    task.run();
+                }
+            });
         }
 
         @Override
@@ -155,6 +209,63 @@ final class SessionThreads {
             long deadline = System.nanoTime() + unit.toNanos(timeout);
             return first.awaitTermination(timeout, unit)
                     && rest.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A pool thread of {@link PlatformFirst}, counted in its {@code between} while between sessions. */
+    private static final class PoolThread extends Thread {
+        private final AtomicInteger between;
+        /** Whether this thread is counted in {@link #between}; only this thread reads and writes it. */
+        private boolean counted;
+
+        PoolThread(ThreadGroup group, Runnable work, String name, long stackSize, AtomicInteger between) {
+            super(group, work, name, stackSize);
+            this.between = between;
+        }
+
+        /** Runs one session, not counted while it runs and counted from its end. */
+        void serve(Runnable session) {
+            if (counted) {
+                counted = false;
+                between.decrementAndGet();
+            }
+            try {
+                session.run();
+            } finally {
+                ending();
+            }
+        }
+
+        /** Counts this thread as between sessions from now, once. */
+        void ending() {
+            if (!counted) {
+                counted = true;
+                between.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                super.run();
+            } finally {
+                if (counted) {
+                    counted = false;
+                    between.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    /**
+     * Tells the pool, when the calling thread is one of its threads, that its session has said its
+     * last word to the client and only closes and counts what it held: a new session may wait the
+     * microseconds until the thread is free rather than go to a virtual thread.
+     */
+    static void sessionEnding() {
+        Thread self = Thread.currentThread();
+        if (self instanceof PoolThread) {
+            ((PoolThread) self).ending();
         }
     }
 

@@ -42,6 +42,15 @@ class SessionThreadsTest {
         };
     }
 
+    /** Waits until a pool thread has ended its session: it counts itself as between sessions. */
+    private static void awaitBetweenSessions(SessionThreads.PlatformFirst sessions) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sessions.between() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the pool thread never ended its session");
+            Thread.onSpinWait();
+        }
+    }
+
     private static long named(List<String> names, String prefix) {
         return names.stream().filter(n -> n.startsWith(prefix)).count();
     }
@@ -72,13 +81,75 @@ class SessionThreadsTest {
         sessions.execute(recorded(names, done));
         assertTrue(done.await(10, TimeUnit.SECONDS));
         // The pool thread may still be on its way back to waiting for work: a second session
-        // then goes to the rest, never waits, and never fails.
+        // then waits for it, at most a millisecond, or goes to the rest, and never fails.
         CountDownLatch second = new CountDownLatch(1);
         sessions.execute(recorded(names, second));
         assertTrue(second.await(10, TimeUnit.SECONDS));
         assertEquals("pop3proxy-session-1", names.get(0));
         assertTrue(names.get(1).equals("pop3proxy-session-1") || names.get(1).startsWith("rest-"),
                 names.toString());
+        sessions.shutdown();
+        assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aSessionWaitsForAPoolThreadWhoseSessionIsEnding() throws Exception {
+        SessionThreads.PlatformFirst sessions =
+                new SessionThreads.PlatformFirst(1, rest(), TimeUnit.SECONDS.toNanos(60));
+        List<String> names = new CopyOnWriteArrayList<>();
+        CountDownLatch ending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        sessions.execute(() -> {
+            names.add(Thread.currentThread().getName());
+            SessionThreads.sessionEnding();
+            ending.countDown();
+            try {
+                release.await(); // the session's closing, held
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(ending.await(10, TimeUnit.SECONDS));
+        assertEquals(1, sessions.between());
+        CountDownLatch second = new CountDownLatch(1);
+        Thread acceptor = new Thread(() -> sessions.execute(recorded(names, second)));
+        acceptor.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (acceptor.getState() != Thread.State.TIMED_WAITING && second.getCount() > 0) {
+            assertTrue(System.nanoTime() < deadline, "the acceptor neither waited nor handed over");
+            Thread.onSpinWait();
+        }
+        assertEquals(1, second.getCount(), "the second session did not wait for the pool thread: " + names);
+        release.countDown();
+        assertTrue(second.await(10, TimeUnit.SECONDS));
+        acceptor.join(10_000);
+        assertEquals(List.of("pop3proxy-session-1", "pop3proxy-session-1"), names);
+        assertEquals(1, sessions.between(), "the pool thread is between sessions again, once");
+        sessions.shutdown();
+        assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void withEveryPoolThreadInASessionTheNextGoesToTheRestWithoutWaiting() throws Exception {
+        // Were it to wait for a pool thread, it would wait the whole minute.
+        SessionThreads.PlatformFirst sessions =
+                new SessionThreads.PlatformFirst(1, rest(), TimeUnit.SECONDS.toNanos(60));
+        List<String> names = new CopyOnWriteArrayList<>();
+        CountDownLatch first = new CountDownLatch(1);
+        sessions.execute(recorded(names, first));
+        assertTrue(first.await(10, TimeUnit.SECONDS));
+        awaitBetweenSessions(sessions);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        sessions.execute(held(names, started, release));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        assertEquals(0, sessions.between(), "the pool thread is in a session");
+        CountDownLatch overflow = new CountDownLatch(1);
+        sessions.execute(recorded(names, overflow));
+        assertTrue(overflow.await(10, TimeUnit.SECONDS), "the third session waited for the pool");
+        assertEquals("pop3proxy-session-1", names.get(1));
+        assertTrue(names.get(2).startsWith("rest-"), names.toString());
+        release.countDown();
         sessions.shutdown();
         assertTrue(sessions.awaitTermination(10, TimeUnit.SECONDS));
     }

@@ -99,15 +99,10 @@ class SessionThreadsTest {
         List<String> names = new CopyOnWriteArrayList<>();
         CountDownLatch ending = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        Runnable closing = held(names, ending, release);
         sessions.execute(() -> {
-            names.add(Thread.currentThread().getName());
             SessionThreads.sessionEnding();
-            ending.countDown();
-            try {
-                release.await(); // the session's closing, held
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            closing.run(); // the session's closing, held
         });
         assertTrue(ending.await(10, TimeUnit.SECONDS));
         assertEquals(1, sessions.between());

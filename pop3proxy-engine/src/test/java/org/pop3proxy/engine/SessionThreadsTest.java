@@ -42,6 +42,11 @@ class SessionThreadsTest {
         };
     }
 
+    /** One pool thread, and a session waits up to a minute for it when it is on its way back. */
+    private static SessionThreads.PlatformFirst oneThreadWaitingAMinute() {
+        return new SessionThreads.PlatformFirst(1, rest(), TimeUnit.SECONDS.toNanos(60));
+    }
+
     /** Waits until a pool thread has ended its session: it counts itself as between sessions. */
     private static void awaitBetweenSessions(SessionThreads.PlatformFirst sessions) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -94,8 +99,7 @@ class SessionThreadsTest {
 
     @Test
     void aSessionWaitsForAPoolThreadWhoseSessionIsEnding() throws Exception {
-        SessionThreads.PlatformFirst sessions =
-                new SessionThreads.PlatformFirst(1, rest(), TimeUnit.SECONDS.toNanos(60));
+        SessionThreads.PlatformFirst sessions = oneThreadWaitingAMinute();
         List<String> names = new CopyOnWriteArrayList<>();
         CountDownLatch ending = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -127,8 +131,7 @@ class SessionThreadsTest {
     @Test
     void withEveryPoolThreadInASessionTheNextGoesToTheRestWithoutWaiting() throws Exception {
         // Were it to wait for a pool thread, it would wait the whole minute.
-        SessionThreads.PlatformFirst sessions =
-                new SessionThreads.PlatformFirst(1, rest(), TimeUnit.SECONDS.toNanos(60));
+        SessionThreads.PlatformFirst sessions = oneThreadWaitingAMinute();
         List<String> names = new CopyOnWriteArrayList<>();
         CountDownLatch first = new CountDownLatch(1);
         sessions.execute(recorded(names, first));

@@ -43,16 +43,18 @@ record ProcStats(long cpuNanos, long rssBytes, long pssBytes, int threads, int f
 
     /**
      * The whole machine's idle time (idle and iowait, from the first line of /proc/stat) and the
-     * CPU time it had in all (the monotonic clock times the processors), both in nanoseconds, so
-     * that a run's busy time per session can be set beside a process's own. Busy time is taken as
-     * the rest rather than from the busy fields: a tickless kernel measures idle time exactly but
-     * samples busy time at the tick, and so misses the short bursts of a mostly idle machine.
+     * CPU time it had in all (the monotonic clock times the processors /proc/stat lists, which the
+     * idle time is summed over), both in nanoseconds, so that a run's busy time per session can be
+     * set beside a process's own. Busy time is taken as the rest rather than from the busy fields:
+     * a tickless kernel measures idle time exactly but samples busy time at the tick, and so
+     * misses the short bursts of a mostly idle machine.
      */
     static long[] machineNanos() throws IOException {
-        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        List<String> stat = Files.readAllLines(Path.of("/proc/stat"));
+        String[] f = stat.get(0).trim().split("\\s+");
         long idleTicks = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-        return new long[] {idleTicks * 1_000_000_000L / CLOCK_TICKS,
-                System.nanoTime() * Runtime.getRuntime().availableProcessors()};
+        long cpus = stat.stream().filter(l -> l.matches("cpu\\d+ .*")).count();
+        return new long[] {idleTicks * 1_000_000_000L / CLOCK_TICKS, System.nanoTime() * Math.max(1, cpus)};
     }
 
     /** Returns the process's /proc directory, then its descendants' as /proc lists them now. */

@@ -792,7 +792,6 @@ public final class Bench {
                 .mapToLong(e -> e.getValue()[0] + e.getValue()[1]).sum();
     }
 
-    /** Prints where the proxy's CPU time went in one run, by thread group, user and system, per session. */
     /**
      * Prints the whole machine's busy CPU per session and its idle share in a direct run and in
      * the paired proxy run: whether a lower rate through a relay is its own CPU (the machine is
@@ -814,6 +813,7 @@ public final class Bench {
         return all == 0 ? 0 : 100.0 * (b[0] - a[0]) / all;
     }
 
+    /** Prints where the proxy's CPU time went in one run, by thread group, user and system, per session. */
     private static void threadCpu(Map<String, long[]> before, Map<String, long[]> after, int sessions) {
         StringBuilder b = new StringBuilder("  proxy CPU by thread group, µs per session (user/system): ");
         after.entrySet().stream()

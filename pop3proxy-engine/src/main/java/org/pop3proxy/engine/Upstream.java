@@ -29,10 +29,9 @@ final class Upstream implements AutoCloseable {
     private final OutputStream out;
     /**
      * Borrowed while a reply is read and bytes of it are left: from {@link BufferPool#SMALL}, or a
-     * body buffer when a body follows the status line ({@link #bodyBuffer}).
+     * body buffer ({@link BufferPool#SIZE} long) when a body follows the status line.
      */
     private byte[] buf = NONE;
-    private boolean bodyBuffer;
     private int pos;
     private int end;
 
@@ -167,7 +166,6 @@ final class Upstream implements AutoCloseable {
     StatusLine readStatus(boolean bodyFollows) throws UpstreamFailure {
         if (buf == NONE) {
             buf = bodyFollows ? BufferPool.take() : BufferPool.SMALL.lend();
-            bodyBuffer = bodyFollows;
         }
         try {
             return readStatusLine();
@@ -228,11 +226,10 @@ final class Upstream implements AutoCloseable {
         int start = pos;
         int left = end - pos;
         byte[] big;
-        if (bodyBuffer) {
+        if (holdsBodyBuffer()) {
             // The relay owns the body buffer from here and gives it back below, on every path.
             big = buf;
             buf = NONE;
-            bodyBuffer = false;
             pos = 0;
             end = 0;
         } else {
@@ -351,16 +348,19 @@ final class Upstream implements AutoCloseable {
     /** Gives the status buffer back to the pool it came from, read or not. */
     private void giveBack() {
         if (buf != NONE) {
-            if (bodyBuffer) {
+            if (holdsBodyBuffer()) {
                 BufferPool.give(buf);
             } else {
                 BufferPool.SMALL.takeBack(buf);
             }
             buf = NONE;
-            bodyBuffer = false;
             pos = 0;
             end = 0;
         }
+    }
+
+    private boolean holdsBodyBuffer() {
+        return buf.length == BufferPool.SIZE;
     }
 
     /** Returns whether a status buffer is held now (for tests). */

@@ -18,6 +18,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * Chooses how sessions get threads: pooled platform threads first, and on Java 21+ a virtual
@@ -35,6 +36,9 @@ final class SessionThreads {
      * JDK's cached I/O buffers) while a session holds it and until it has been idle for 60 s.
      */
     static final int PLATFORM_FIRST = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+
+    /** The stack size each pool thread asks for. */
+    private static final long STACK_SIZE = 256 * 1024;
 
     private SessionThreads() {}
 
@@ -94,19 +98,15 @@ final class SessionThreads {
      * thread takes goes to {@code whenBusy}, as does every task once the pool is shut down.
      */
     private static ThreadPoolExecutor platformPool(int size, RejectedExecutionHandler whenBusy) {
-        return platformPool(size, whenBusy, Thread::new);
+        return platformPool(size, whenBusy, (work, name) -> new Thread(null, work, name, STACK_SIZE));
     }
 
-    /** Makes a pool thread: its group, its work, its name and its stack size. */
-    private interface PoolThreads {
-        Thread make(ThreadGroup group, Runnable work, String name, long stackSize);
-    }
-
-    private static ThreadPoolExecutor platformPool(int size, RejectedExecutionHandler whenBusy, PoolThreads threads) {
+    /** As above, with {@code newThread} making each thread from its work and its name. */
+    private static ThreadPoolExecutor platformPool(int size, RejectedExecutionHandler whenBusy,
+            BiFunction<Runnable, String, Thread> newThread) {
         AtomicInteger n = new AtomicInteger();
         return new ThreadPoolExecutor(0, size, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            String name = "pop3proxy-session-" + n.incrementAndGet();
-            Thread t = threads.make(null, r, name, 256 * 1024);
+            Thread t = newThread.apply(r, "pop3proxy-session-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         }, whenBusy);
@@ -151,7 +151,7 @@ final class SessionThreads {
                     return;
                 }
                 rest.execute(task);
-            }, (group, work, name, stackSize) -> new PoolThread(group, work, name, stackSize, between));
+            }, (work, name) -> new PoolThread(work, name, between));
         }
 
         /** Waits up to {@code nanos} for a pool thread on its way back to take {@code task}. */
@@ -218,17 +218,14 @@ final class SessionThreads {
         /** Whether this thread is counted in {@link #between}; only this thread reads and writes it. */
         private boolean counted;
 
-        PoolThread(ThreadGroup group, Runnable work, String name, long stackSize, AtomicInteger between) {
-            super(group, work, name, stackSize);
+        PoolThread(Runnable work, String name, AtomicInteger between) {
+            super(null, work, name, STACK_SIZE);
             this.between = between;
         }
 
         /** Runs one session, not counted while it runs and counted from its end. */
         void serve(Runnable session) {
-            if (counted) {
-                counted = false;
-                between.decrementAndGet();
-            }
+            uncount();
             try {
                 session.run();
             } finally {
@@ -244,15 +241,20 @@ final class SessionThreads {
             }
         }
 
+        /** Stops counting this thread as between sessions, if it was. */
+        private void uncount() {
+            if (counted) {
+                counted = false;
+                between.decrementAndGet();
+            }
+        }
+
         @Override
         public void run() {
             try {
                 super.run();
             } finally {
-                if (counted) {
-                    counted = false;
-                    between.decrementAndGet();
-                }
+                uncount();
             }
         }
     }

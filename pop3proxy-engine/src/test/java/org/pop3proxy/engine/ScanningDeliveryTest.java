@@ -236,17 +236,7 @@ class ScanningDeliveryTest {
 
     @Test
     void aClientGoneDuringDeliveryLeavesNoSpoolFile() throws Exception {
-        OutputStream broken = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("broken pipe");
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                throw new IOException("broken pipe");
-            }
-        };
+        OutputStream broken = new BrokenOutput();
         assertThrows(ClientGone.class, () -> deliver(new Scripted(ScanResult.clean()), 1000,
                 new ByteArrayInputStream(bytes("a\r\n.\r\n")), broken));
         assertSpoolEmpty();

@@ -1,6 +1,7 @@
 package org.pop3proxy.engine;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +100,7 @@ class UpstreamBufferTest {
     }
 
     /** Counts the reads that reach the stream below. */
-    private static final class CountingReads extends java.io.FilterInputStream {
+    private static final class CountingReads extends FilterInputStream {
         int reads;
 
         CountingReads(byte[] data, List<Integer> chunks) {
@@ -165,17 +166,7 @@ class UpstreamBufferTest {
     void aClientGoneDuringTheRelayGivesTheBodyBufferBackOnce() throws Exception {
         Upstream up = upstream("+OK\r\n" + "w".repeat(100_000) + "\r\n.\r\n", List.of());
         StatusLine status = up.readStatus(true);
-        OutputStream gone = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("reset");
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                throw new IOException("reset");
-            }
-        };
+        OutputStream gone = new BrokenOutput();
         assertThrows(ClientGone.class, () -> up.relayBody(gone, status.toClient()));
         up.close();
         assertFalse(up.holdsBuffer());
